@@ -1,0 +1,118 @@
+/**
+ * The `native` provider: node:crypto (OpenSSL) where Node has the primitive, the noble
+ * provider where it does not (XSalsa20/HSalsa20, keyed or short BLAKE2s, ML-KEM on
+ * Node 20). `nativePrimitives` says which is which, so benchmarks never pass a noble
+ * number off as a native one.
+ */
+import * as nc from "node:crypto";
+import type { Bytes } from "../../port/bytes";
+import type { CryptoProvider } from "../provider";
+import { nobleProvider } from "./noble";
+import { u8, checkLength, ed25519VerifyPolicy } from "./util";
+
+// DER prefixes that wrap a raw 32-byte key as PKCS#8 / SPKI (RFC 8410).
+const X25519_PKCS8 = Buffer.from("302e020100300506032b656e04220420", "hex");
+const X25519_SPKI = Buffer.from("302a300506032b656e032100", "hex");
+const ED25519_PKCS8 = Buffer.from("302e020100300506032b657004220420", "hex");
+const ED25519_SPKI = Buffer.from("302a300506032b6570032100", "hex");
+
+function privateKey(prefix: Buffer, raw: Bytes): nc.KeyObject {
+  return nc.createPrivateKey({ key: Buffer.concat([prefix, u8(raw)]), format: "der", type: "pkcs8" });
+}
+
+function publicKey(prefix: Buffer, raw: Bytes): nc.KeyObject {
+  return nc.createPublicKey({ key: Buffer.concat([prefix, u8(raw)]), format: "der", type: "spki" });
+}
+
+function rawPublic(k: nc.KeyObject): Uint8Array {
+  const der = k.export({ format: "der", type: "spki" });
+  return new Uint8Array(der.subarray(der.length - 32));
+}
+
+function digest(alg: string, m: Bytes): Bytes {
+  return new Uint8Array(nc.createHash(alg).update(u8(m)).digest());
+}
+
+function mac(alg: string, k: Bytes, m: Bytes): Bytes {
+  return new Uint8Array(nc.createHmac(alg, u8(k)).update(u8(m)).digest());
+}
+
+function seal(alg: nc.CipherGCMTypes | "chacha20-poly1305", key: Bytes, iv: Bytes, aad: Bytes, pt: Bytes): Bytes {
+  const c = nc.createCipheriv(alg as nc.CipherGCMTypes, u8(key), u8(iv), { authTagLength: 16 });
+  c.setAAD(u8(aad), { plaintextLength: pt.length });
+  const body = Buffer.concat([c.update(u8(pt)), c.final()]);
+  return new Uint8Array(Buffer.concat([body, c.getAuthTag()]));
+}
+
+function open(alg: nc.CipherGCMTypes | "chacha20-poly1305", key: Bytes, iv: Bytes, aad: Bytes, sealed: Bytes): Bytes | undefined {
+  if (sealed.length < 16) {
+    return undefined;
+  }
+  const s = u8(sealed);
+  const d = nc.createDecipheriv(alg as nc.CipherGCMTypes, u8(key), u8(iv), { authTagLength: 16 });
+  d.setAAD(u8(aad), { plaintextLength: s.length - 16 });
+  d.setAuthTag(s.subarray(s.length - 16));
+  try {
+    return new Uint8Array(Buffer.concat([d.update(s.subarray(0, s.length - 16)), d.final()]));
+  } catch {
+    return undefined;
+  }
+}
+
+function x25519(scalar: Bytes, u: Bytes): Bytes {
+  checkLength("x25519 scalar", scalar, 32);
+  checkLength("x25519 u", u, 32);
+  const out = nc.diffieHellman({ privateKey: privateKey(X25519_PKCS8, scalar), publicKey: publicKey(X25519_SPKI, u) });
+  if (out.every((b) => b === 0)) {
+    throw new Error("x25519: all-zero shared secret (small-order input)");
+  }
+  return new Uint8Array(out);
+}
+
+/** Primitives this provider takes from node:crypto; the rest come from noble. */
+export const nativePrimitives = [
+  "sha256", "sha512", "hmacSha256", "hmacSha512", "hkdfSha256", "hkdfSha512", "sha3_256", "sha3_512",
+  "shake128", "shake256", "chacha20poly1305", "aes256gcm", "x25519", "ed25519",
+];
+
+export const nativeProvider: CryptoProvider = {
+  ...nobleProvider,
+  name: "native",
+  sha256: (m) => digest("sha256", m),
+  sha512: (m) => digest("sha512", m),
+  hmacSha256: (k, m) => mac("sha256", k, m),
+  hmacSha512: (k, m) => mac("sha512", k, m),
+  hkdfSha256: (ikm, salt, info, len) => new Uint8Array(nc.hkdfSync("sha256", u8(ikm), u8(salt), u8(info), len)),
+  hkdfSha512: (ikm, salt, info, len) => new Uint8Array(nc.hkdfSync("sha512", u8(ikm), u8(salt), u8(info), len)),
+  sha3_256: (m) => digest("sha3-256", m),
+  sha3_512: (m) => digest("sha3-512", m),
+  shake128: (m, n) => new Uint8Array(nc.createHash("shake128", { outputLength: n }).update(u8(m)).digest()),
+  shake256: (m, n) => new Uint8Array(nc.createHash("shake256", { outputLength: n }).update(u8(m)).digest()),
+  chacha20poly1305Seal: (key, nonce, aad, pt) => seal("chacha20-poly1305", key, nonce, aad, pt),
+  chacha20poly1305Open: (key, nonce, aad, sealed) => open("chacha20-poly1305", key, nonce, aad, sealed),
+  aes256gcmSeal: (key, iv, aad, pt) => {
+    checkLength("aes256gcm key", key, 32);
+    return seal("aes-256-gcm", key, iv, aad, pt);
+  },
+  aes256gcmOpen: (key, iv, aad, sealed) => {
+    checkLength("aes256gcm key", key, 32);
+    return open("aes-256-gcm", key, iv, aad, sealed);
+  },
+  x25519,
+  x25519PublicKey: (sk) => {
+    checkLength("x25519 secret key", sk, 32);
+    return rawPublic(nc.createPublicKey(privateKey(X25519_PKCS8, sk)));
+  },
+  boxBeforenm: (pk, sk) => nobleProvider.hsalsa20(x25519(sk, pk), new Uint8Array(16)),
+  ed25519PublicKey: (seed) => {
+    checkLength("ed25519 seed", seed, 32);
+    return rawPublic(nc.createPublicKey(privateKey(ED25519_PKCS8, seed)));
+  },
+  ed25519Sign: (seed, msg) => {
+    checkLength("ed25519 seed", seed, 32);
+    return new Uint8Array(nc.sign(null, u8(msg), privateKey(ED25519_PKCS8, seed)));
+  },
+  ed25519Verify: (pk, msg, sig) =>
+    ed25519VerifyPolicy(pk, sig, () => nc.verify(null, u8(msg), publicKey(ED25519_SPKI, pk), u8(sig))),
+  randomBytes: (n) => new Uint8Array(nc.randomBytes(n)),
+};

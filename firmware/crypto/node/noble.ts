@@ -1,0 +1,105 @@
+/**
+ * The `noble` provider: @noble/hashes, @noble/ciphers, @noble/curves and
+ * @noble/post-quantum behind the CryptoProvider interface (Node only).
+ */
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import { hmac } from "@noble/hashes/hmac.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { blake2s } from "@noble/hashes/blake2.js";
+import { sha3_256, sha3_512, shake128, shake256 } from "@noble/hashes/sha3.js";
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { hsalsa, secretbox } from "@noble/ciphers/salsa.js";
+import { gcm } from "@noble/ciphers/aes.js";
+import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
+import { randomBytes } from "node:crypto";
+import type { Bytes } from "../../port/bytes";
+import type { CryptoProvider, KemEncapsulation, KemKeyPair } from "../provider";
+import { u8, checkLength, ed25519VerifyPolicy } from "./util";
+
+function opened(f: () => Uint8Array): Bytes | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
+
+function hsalsa20(key: Bytes, input: Bytes): Bytes {
+  checkLength("hsalsa20 key", key, 32);
+  checkLength("hsalsa20 input", input, 16);
+  const k = new Uint32Array(u8(key).slice().buffer);
+  const i = new Uint32Array(u8(input).slice().buffer);
+  const out = new Uint32Array(8);
+  hsalsa(SIGMA, k, i, out);
+  return new Uint8Array(out.buffer);
+}
+
+function x25519Checked(scalar: Bytes, u: Bytes): Bytes {
+  checkLength("x25519 scalar", scalar, 32);
+  checkLength("x25519 u", u, 32);
+  // noble throws on an all-zero shared secret, as our interface requires.
+  return x25519.getSharedSecret(u8(scalar), u8(u));
+}
+
+export const nobleProvider: CryptoProvider = {
+  name: "noble",
+  sha256: (m) => sha256(u8(m)),
+  sha512: (m) => sha512(u8(m)),
+  hmacSha256: (k, m) => hmac(sha256, u8(k), u8(m)),
+  hmacSha512: (k, m) => hmac(sha512, u8(k), u8(m)),
+  hkdfSha256: (ikm, salt, info, length) => hkdf(sha256, u8(ikm), u8(salt), u8(info), length),
+  hkdfSha512: (ikm, salt, info, length) => hkdf(sha512, u8(ikm), u8(salt), u8(info), length),
+  blake2s: (m, outLen, key) => blake2s(u8(m), key.length > 0 ? { dkLen: outLen, key: u8(key) } : { dkLen: outLen }),
+  sha3_256: (m) => sha3_256(u8(m)),
+  sha3_512: (m) => sha3_512(u8(m)),
+  shake128: (m, outLen) => shake128(u8(m), { dkLen: outLen }),
+  shake256: (m, outLen) => shake256(u8(m), { dkLen: outLen }),
+
+  chacha20poly1305Seal: (key, nonce, aad, pt) => chacha20poly1305(u8(key), u8(nonce), u8(aad)).encrypt(u8(pt)),
+  chacha20poly1305Open: (key, nonce, aad, sealed) =>
+    opened(() => chacha20poly1305(u8(key), u8(nonce), u8(aad)).decrypt(u8(sealed))),
+  secretboxSeal: (key, nonce, pt) => secretbox(u8(key), u8(nonce)).seal(u8(pt)),
+  secretboxOpen: (key, nonce, boxed) => opened(() => secretbox(u8(key), u8(nonce)).open(u8(boxed))),
+  hsalsa20,
+  boxBeforenm: (pk, sk) => hsalsa20(x25519Checked(sk, pk), new Uint8Array(16)),
+  aes256gcmSeal: (key, iv, aad, pt) => {
+    checkLength("aes256gcm key", key, 32);
+    return gcm(u8(key), u8(iv), u8(aad)).encrypt(u8(pt));
+  },
+  aes256gcmOpen: (key, iv, aad, sealed) => {
+    checkLength("aes256gcm key", key, 32);
+    return opened(() => gcm(u8(key), u8(iv), u8(aad)).decrypt(u8(sealed)));
+  },
+
+  x25519: x25519Checked,
+  x25519PublicKey: (sk) => {
+    checkLength("x25519 secret key", sk, 32);
+    return x25519.getPublicKey(u8(sk));
+  },
+  ed25519PublicKey: (seed) => {
+    checkLength("ed25519 seed", seed, 32);
+    return ed25519.getPublicKey(u8(seed));
+  },
+  ed25519Sign: (seed, msg) => {
+    checkLength("ed25519 seed", seed, 32);
+    return ed25519.sign(u8(msg), u8(seed));
+  },
+  ed25519Verify: (pk, msg, sig) => ed25519VerifyPolicy(pk, sig, () => ed25519.verify(u8(sig), u8(msg), u8(pk), { zip215: false })),
+
+  mlkem768Keygen: (seed): KemKeyPair => {
+    checkLength("ml-kem-768 seed", seed, 64);
+    const kp = ml_kem768.keygen(u8(seed));
+    return { publicKey: kp.publicKey, secretKey: kp.secretKey };
+  },
+  mlkem768Encapsulate: (pk, m): KemEncapsulation => {
+    checkLength("ml-kem-768 randomness", m, 32);
+    const r = ml_kem768.encapsulate(u8(pk), u8(m));
+    return { ciphertext: r.cipherText, sharedSecret: r.sharedSecret };
+  },
+  mlkem768Decapsulate: (sk, ct) => ml_kem768.decapsulate(u8(ct), u8(sk)),
+
+  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+};
