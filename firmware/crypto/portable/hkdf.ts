@@ -1,4 +1,61 @@
-// Placeholder until the portable implementation lands; every call fails loudly.
-import { Bytes } from "../../port/bytes";
-export function hkdfSha256(_ikm: Bytes, _salt: Bytes, _info: Bytes, _length: number): Bytes { throw new Error("portable: hkdfSha256 not implemented yet"); }
-export function hkdfSha512(_ikm: Bytes, _salt: Bytes, _info: Bytes, _length: number): Bytes { throw new Error("portable: hkdfSha512 not implemented yet"); }
+/**
+ * HKDF (RFC 5869) with HMAC-SHA-256 and HMAC-SHA-512: extract PRK = HMAC(salt, IKM),
+ * then expand T(i) = HMAC(PRK, T(i-1) | info | i) up to 255 blocks.
+ */
+import { Bytes, alloc, wipe } from "../../port/bytes";
+import { MerkleDamgardHash } from "./merkle-damgard";
+import { Hmac, newSha256, newSha512 } from "./hmac";
+
+/** RFC 5869 2.3: L <= 255 * HashLen (the block counter is one octet). */
+const MAX_BLOCKS = 255;
+
+/** HKDF-Extract (RFC 5869 2.2); an empty salt stands for HashLen zero bytes. */
+export function hkdfExtract(newHash: () => MerkleDamgardHash, salt: Bytes, ikm: Bytes): Bytes {
+  const key = salt.length > 0 ? salt : alloc(newHash().digestLen);
+  return new Hmac(newHash, key).update(ikm).digest();
+}
+
+/** HKDF-Expand (RFC 5869 2.3) to `length` bytes, 0 <= length <= 255 * HashLen. */
+export function hkdfExpand(newHash: () => MerkleDamgardHash, prk: Bytes, info: Bytes, length: number): Bytes {
+  const hashLen = newHash().digestLen;
+  if (length !== Math.floor(length) || length < 0 || length > MAX_BLOCKS * hashLen) {
+    throw new Error("hkdf: output length " + length + " must be an integer in 0.." + MAX_BLOCKS * hashLen);
+  }
+  const okm = alloc(length);
+  const counter = alloc(1);
+  let prev = alloc(0);
+  let pos = 0;
+  for (let i = 1; pos < length; i++) {
+    counter[0] = i;
+    const mac = new Hmac(newHash, prk);
+    const t = mac.update(prev).update(info).update(counter).digest();
+    wipe(prev);
+    const take = length - pos < hashLen ? length - pos : hashLen;
+    for (let j = 0; j < take; j++) {
+      okm[pos + j] = t[j];
+    }
+    pos += take;
+    prev = t;
+  }
+  wipe(prev);
+  return okm;
+}
+
+function hkdf(newHash: () => MerkleDamgardHash, ikm: Bytes, salt: Bytes, info: Bytes, length: number): Bytes {
+  const prk = hkdfExtract(newHash, salt, ikm);
+  try {
+    return hkdfExpand(newHash, prk, info, length);
+  } finally {
+    wipe(prk);
+  }
+}
+
+/** HKDF-SHA-256(ikm, salt, info) to length bytes (at most 8160). */
+export function hkdfSha256(ikm: Bytes, salt: Bytes, info: Bytes, length: number): Bytes {
+  return hkdf(newSha256, ikm, salt, info, length);
+}
+
+/** HKDF-SHA-512(ikm, salt, info) to length bytes (at most 16320). */
+export function hkdfSha512(ikm: Bytes, salt: Bytes, info: Bytes, length: number): Bytes {
+  return hkdf(newSha512, ikm, salt, info, length);
+}
