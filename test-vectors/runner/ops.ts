@@ -7,6 +7,8 @@ import { Bytes } from "../../firmware/port/bytes";
 import { CryptoProvider } from "../../firmware/crypto/provider";
 import { Params } from "./params";
 import { semanticsOps } from "./semantics";
+import { TranscriptSide, runNoiseTranscript } from "../../firmware/transport/grp/noise/transcript";
+import { toBinaryString } from "../../firmware/port/bytes";
 
 export type Op = (p: CryptoProvider, i: Params, o: Params) => void;
 
@@ -32,6 +34,33 @@ function x25519Iterate(p: CryptoProvider, i: Params, o: Params): void {
 
 function boxKey(p: CryptoProvider, i: Params): Bytes {
   return p.boxBeforenm(i.bytes("publicKey"), i.bytes("secretKey"));
+}
+
+function optionalBytes(i: Params, name: string): Bytes | undefined {
+  return i.has(name) ? i.bytes(name) : undefined;
+}
+
+function noiseSide(i: Params, prefix: string): TranscriptSide {
+  return {
+    prologue: i.bytes(prefix + "Prologue"),
+    staticSecret: optionalBytes(i, prefix + "Static"),
+    ephemeralSecret: i.bytes(prefix + "Ephemeral"),
+    remoteStatic: optionalBytes(i, prefix + "RemoteStatic"),
+  };
+}
+
+/** A whole Noise session (handshake then transport), payload0.. in, message0.. out. */
+function noiseHandshake(p: CryptoProvider, i: Params, o: Params): void {
+  const payloads: Bytes[] = [];
+  while (i.has("payload" + payloads.length)) {
+    payloads.push(i.bytes("payload" + payloads.length));
+  }
+  const name = toBinaryString(i.bytes("protocolName"));
+  const r = runNoiseTranscript(p, name, noiseSide(i, "init"), noiseSide(i, "resp"), payloads);
+  for (let k = 0; k < r.messages.length; k++) {
+    o.setBytes("message" + k, r.messages[k]);
+  }
+  o.setBytes("handshakeHash", r.handshakeHash);
 }
 
 export function cryptoOps(): Record<string, Op> {
@@ -84,6 +113,8 @@ export function cryptoOps(): Record<string, Op> {
   };
   t["mlkem768.decapsulate"] = (p, i, o) =>
     o.setBytes("sharedSecret", p.mlkem768Decapsulate(i.bytes("secretKey"), i.bytes("ciphertext")));
+
+  t["noise.handshake"] = noiseHandshake;
   return t;
 }
 
