@@ -8,8 +8,9 @@
  *   encRatchetMsg    = Large(encMessageHeader) ‖ bodyTag(16) ‖ Tail(AES-GCM(mk, pad(body)))
  */
 import { Bytes } from "../port/bytes";
-import { ByteReader, ByteWriter } from "../port/wire";
-import { RatchetSuite, decodeSpki, encodeSpki } from "./suite";
+import { SmpReader, SmpWriter } from "../transport/smp/encoding";
+import { decodeSpki, encodeSpki } from "../transport/smp/keys";
+import { RatchetSuite } from "./suite";
 
 /** tsense e2e ratchet version (our numbering; the suite is not SimpleX's X448/sntrup761). */
 export const E2E_VERSION = 1;
@@ -18,6 +19,8 @@ export const HEADER_IV_LENGTH = 16;
 /** Padded header size without a KEM (SimpleX's pre-PQ size). */
 export const PADDED_HEADER_NO_KEM = 88;
 
+/** RFC 8410 SPKI encodings of curve keys are a 12-byte prefix and the raw key. */
+const SPKI_PREFIX_LENGTH = 12;
 const MAYBE_NOTHING = 0x30; // '0'
 const MAYBE_JUST = 0x31; // '1'
 const KEM_PROPOSED = 0x50; // 'P'
@@ -46,12 +49,12 @@ export function paddedHeaderLength(suite: RatchetSuite): number {
   if (kem === undefined) {
     return PADDED_HEADER_NO_KEM;
   }
-  const spki = suite.dhAlg.spkiPrefix.length + suite.dhAlg.publicKeyLength;
+  const spki = SPKI_PREFIX_LENGTH + suite.dhAlg.publicKeyLength;
   return 2 + 2 + (1 + spki) + 2 + (2 + kem.ciphertextLength) + (2 + kem.encapsulationKeyLength) + 8;
 }
 
 export function encodeMsgHeader(suite: RatchetSuite, h: MsgHeader): Bytes {
-  const w = new ByteWriter().word16(h.maxVersion).short(encodeSpki(suite.dhAlg, h.dhKey));
+  const w = new SmpWriter().word16(h.maxVersion).short(encodeSpki({ alg: suite.dhAlg.name, key: h.dhKey }));
   if (h.kemKey === undefined) {
     w.byte(MAYBE_NOTHING);
   } else if (h.kemCiphertext === undefined) {
@@ -64,9 +67,9 @@ export function encodeMsgHeader(suite: RatchetSuite, h: MsgHeader): Bytes {
 
 /** Parses a header; returns a reason string on failure. */
 export function decodeMsgHeader(suite: RatchetSuite, b: Bytes): MsgHeader | string {
-  const r = new ByteReader(b);
+  const r = new SmpReader(b);
   const version = r.word16();
-  const dhKey = decodeSpki(suite.dhAlg, r.short());
+  const spki = decodeSpki(r.short());
   let kemKey: Bytes | undefined = undefined;
   let kemCt: Bytes | undefined = undefined;
   const maybe = r.byte();
@@ -84,12 +87,13 @@ export function decodeMsgHeader(suite: RatchetSuite, b: Bytes): MsgHeader | stri
   const pn = r.word32();
   const ns = r.word32();
   r.end();
-  if (r.failed !== "") {
+  if (r.failed !== undefined) {
     return "header: " + r.failed;
   }
-  if (dhKey === undefined) {
+  if (!spki.ok || spki.value.alg !== suite.dhAlg.name) {
     return "header: DH key is not a " + suite.dhAlg.name + " SPKI key";
   }
+  const dhKey = spki.value.key;
   const kem = suite.kemAlg;
   if (kemKey !== undefined && (kem === undefined || kemKey.length !== kem.encapsulationKeyLength)) {
     return "header: bad KEM key";
@@ -114,17 +118,17 @@ export class EncMessageHeader {
 }
 
 export function encodeEncHeader(h: EncMessageHeader): Bytes {
-  return new ByteWriter().word16(h.version).bytes(h.iv).bytes(h.tag).large(h.body).finish();
+  return new SmpWriter().word16(h.version).bytes(h.iv).bytes(h.tag).large(h.body).finish();
 }
 
 export function decodeEncHeader(b: Bytes): EncMessageHeader | string {
-  const r = new ByteReader(b);
+  const r = new SmpReader(b);
   const version = r.word16();
-  const iv = r.bytes(HEADER_IV_LENGTH);
-  const tag = r.bytes(AUTH_TAG_LENGTH);
+  const iv = r.take(HEADER_IV_LENGTH);
+  const tag = r.take(AUTH_TAG_LENGTH);
   const body = r.large();
   r.end();
-  return r.failed === "" ? new EncMessageHeader(version, iv, tag, body) : "encrypted header: " + r.failed;
+  return r.failed === undefined ? new EncMessageHeader(version, iv, tag, body) : "encrypted header: " + r.failed;
 }
 
 export class EncRatchetMessage {
@@ -139,13 +143,13 @@ export class EncRatchetMessage {
 }
 
 export function encodeRatchetMessage(m: EncRatchetMessage): Bytes {
-  return new ByteWriter().large(m.header).bytes(m.tag).bytes(m.body).finish();
+  return new SmpWriter().large(m.header).bytes(m.tag).bytes(m.body).finish();
 }
 
 export function decodeRatchetMessage(b: Bytes): EncRatchetMessage | string {
-  const r = new ByteReader(b);
+  const r = new SmpReader(b);
   const header = r.large();
-  const tag = r.bytes(AUTH_TAG_LENGTH);
+  const tag = r.take(AUTH_TAG_LENGTH);
   const body = r.tail();
-  return r.failed === "" ? new EncRatchetMessage(header, tag, body) : "ratchet message: " + r.failed;
+  return r.failed === undefined ? new EncRatchetMessage(header, tag, body) : "ratchet message: " + r.failed;
 }

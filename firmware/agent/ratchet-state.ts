@@ -5,7 +5,7 @@
  * leaves the device (write-ahead), so serialize → deserialize must be lossless.
  */
 import { Bytes } from "../port/bytes";
-import { ByteReader, ByteWriter } from "../port/wire";
+import { SmpReader, SmpWriter } from "../transport/smp/encoding";
 import { KemKeyPair } from "../crypto/provider";
 import { KemAccepted } from "./x3dh";
 
@@ -102,7 +102,7 @@ export class RatchetState {
 const STATE_FORMAT = 1;
 
 export function serializeRatchet(s: RatchetState): Bytes {
-  const w = new ByteWriter().byte(STATE_FORMAT).word16(s.version).large(s.assocData).large(s.dhSecret).large(s.rootKey);
+  const w = new SmpWriter().byte(STATE_FORMAT).word16(s.version).large(s.assocData).large(s.dhSecret).large(s.rootKey);
   if (s.kem === undefined) {
     w.byte(0);
   } else {
@@ -134,7 +134,7 @@ export function serializeRatchet(s: RatchetState): Bytes {
 
 /** The state from its bytes, or a reason string when they are not a valid state. */
 export function deserializeRatchet(b: Bytes): RatchetState | string {
-  const r = new ByteReader(b);
+  const r = new SmpReader(b);
   if (r.byte() !== STATE_FORMAT) {
     return "ratchet state: unknown format";
   }
@@ -182,7 +182,7 @@ export function deserializeRatchet(b: Bytes): RatchetState | string {
   s.nr = nr;
   s.pn = pn;
   const count = r.word16();
-  for (let i = 0; i < count && r.failed === ""; i++) {
+  for (let i = 0; i < count && r.failed === undefined; i++) {
     const hk = r.large();
     const n = r.word32();
     const mk = r.large();
@@ -190,5 +190,5 @@ export function deserializeRatchet(b: Bytes): RatchetState | string {
     s.skipped.push(new SkippedKey(hk, n, mk, iv));
   }
   r.end();
-  return r.failed === "" ? s : "ratchet state: " + r.failed;
+  return r.failed === undefined ? s : "ratchet state: " + r.failed;
 }

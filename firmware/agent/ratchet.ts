@@ -6,7 +6,7 @@
  */
 import { Bytes, alloc, concat, copyInto, slice } from "../port/bytes";
 import { ctEqual } from "../port/ct";
-import { pad, unpad } from "../port/wire";
+import { pad, unpad } from "../transport/smp/pad";
 import { CryptoProvider } from "../crypto/provider";
 import { RatchetSuite } from "./suite";
 import { chainKdf, rootKdf } from "./kdf";
@@ -85,7 +85,11 @@ function open(p: CryptoProvider, key: Bytes, iv: Bytes, ad: Bytes, body: Bytes, 
   copyInto(sealed, 0, body, 0, body.length);
   copyInto(sealed, body.length, tag, 0, tag.length);
   const padded = p.aes256gcmOpen(key, iv, ad, sealed);
-  return padded === undefined ? undefined : unpad(padded);
+  if (padded === undefined) {
+    return undefined;
+  }
+  const m = unpad(padded);
+  return m.ok ? m.value : undefined;
 }
 
 export class EncryptResult {
