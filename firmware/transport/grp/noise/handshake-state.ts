@@ -117,6 +117,25 @@ export class HandshakeState {
     return this.rs;
   }
 
+  /** Bytes the next message adds around its payload (keys, tags): lets callers pad to a fixed size. */
+  nextMessageOverhead(): number {
+    if (this.isComplete()) {
+      throw new Error("noise: handshake already complete");
+    }
+    let keyed = this.ss.hasKey();
+    let n = 0;
+    for (const t of this.pattern.messages[this.index]) {
+      if (t === TOKEN_E) {
+        n += DH_LEN;
+      } else if (t === TOKEN_S) {
+        n += keyed ? DH_LEN + TAG_LEN : DH_LEN;
+      } else {
+        keyed = true;
+      }
+    }
+    return keyed ? n + TAG_LEN : n;
+  }
+
   private check(writing: boolean): void {
     if (this.failed !== "") {
       throw new Error("noise: handshake already failed (" + this.failed + ")");

@@ -1,0 +1,67 @@
+/**
+ * Bytes received from a stream, in arrival order, without copying every chunk into one
+ * growing buffer: frames are read once whole.
+ */
+import { Bytes, alloc, copyInto } from "../../port/bytes";
+
+export class ByteQueue {
+  private chunks: Bytes[];
+  private head: number;
+  private offset: number;
+  private size: number;
+
+  constructor() {
+    this.chunks = [];
+    this.head = 0;
+    this.offset = 0;
+    this.size = 0;
+  }
+
+  push(data: Bytes): void {
+    if (data.length > 0) {
+      this.chunks.push(data);
+      this.size += data.length;
+    }
+  }
+
+  available(): number {
+    return this.size;
+  }
+
+  /** The byte at position i (0 = the next one to be taken); i < available(). */
+  peek(i: number): number {
+    let c = this.head;
+    let at = this.offset + i;
+    while (at >= this.chunks[c].length) {
+      at -= this.chunks[c].length;
+      c++;
+    }
+    return this.chunks[c][at];
+  }
+
+  /** Removes and returns the next n bytes; n <= available(). */
+  take(n: number): Bytes {
+    if (n > this.size) {
+      throw new Error("byte queue: take " + n + " of " + this.size);
+    }
+    const out = alloc(n);
+    let got = 0;
+    while (got < n) {
+      const chunk = this.chunks[this.head];
+      const k = chunk.length - this.offset < n - got ? chunk.length - this.offset : n - got;
+      copyInto(out, got, chunk, this.offset, k);
+      got += k;
+      this.offset += k;
+      if (this.offset === chunk.length) {
+        this.head++;
+        this.offset = 0;
+      }
+    }
+    this.size -= n;
+    if (this.head > 16 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+}
