@@ -15,7 +15,7 @@ import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { randomBytes } from "node:crypto";
 import type { Bytes } from "../../port/bytes";
 import type { CryptoProvider, KemEncapsulation, KemKeyPair } from "../provider";
-import { u8, checkLength, ed25519VerifyPolicy } from "./util";
+import { u8, checkLength, ed25519CofactorlessEquation, ed25519VerifyPolicy } from "./util";
 
 function opened(f: () => Uint8Array): Bytes | undefined {
   try {
@@ -87,7 +87,11 @@ export const nobleProvider: CryptoProvider = {
     checkLength("ed25519 seed", seed, 32);
     return ed25519.sign(u8(msg), u8(seed));
   },
-  ed25519Verify: (pk, msg, sig) => ed25519VerifyPolicy(pk, sig, () => ed25519.verify(u8(sig), u8(msg), u8(pk), { zip215: false })),
+  // noble's verify alone is cofactored and accepts a small-order R: the policy and the
+  // cofactorless equation narrow it to the rules of docs/crypto.md.
+  ed25519Verify: (pk, msg, sig) =>
+    ed25519VerifyPolicy(pk, sig, () =>
+      ed25519CofactorlessEquation(pk, msg, sig) && ed25519.verify(u8(sig), u8(msg), u8(pk), { zip215: false })),
 
   mlkem768Keygen: (seed): KemKeyPair => {
     checkLength("ml-kem-768 seed", seed, 64);

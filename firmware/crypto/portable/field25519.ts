@@ -78,6 +78,25 @@ export function feSub(out: Fe, a: Fe, b: Fe): void {
   }
 }
 
+/** Propagates carries once through all limbs, folding the top carry (weight 2^256) as 38. */
+function carryOnce(t: Fe): void {
+  let c = 0;
+  for (let i = 0; i < LIMBS; i++) {
+    const v = t[i] + c;
+    c = Math.floor(v / RADIX);
+    t[i] = v - c * RADIX;
+  }
+  t[0] += 38 * c;
+}
+
+/** out = -a (mod p), with limbs carried back below 2^16 + 2^9. */
+export function feNeg(out: Fe, a: Fe): void {
+  for (let i = 0; i < LIMBS; i++) {
+    out[i] = SUB_BIAS[i] - a[i];
+  }
+  carryOnce(out);
+}
+
 /** Carries the 31 columns into out, folding 2^256 = 38 (mod p). */
 function reduceColumns(out: Fe): void {
   for (let i = 0; i < LIMBS - 1; i++) {
@@ -154,17 +173,6 @@ export function feFromBytes(out: Fe, b: Bytes): void {
     out[i] = b[2 * i] + 256 * b[2 * i + 1];
   }
   out[LIMBS - 1] = out[LIMBS - 1] & 0x7fff;
-}
-
-/** Propagates carries once through all limbs, folding the top carry (weight 2^256) as 38. */
-function carryOnce(t: Fe): void {
-  let c = 0;
-  for (let i = 0; i < LIMBS; i++) {
-    const v = t[i] + c;
-    c = Math.floor(v / RADIX);
-    t[i] = v - c * RADIX;
-  }
-  t[0] += 38 * c;
 }
 
 /** t = t - p when t >= p, else t unchanged; t has limbs < 2^16. */
