@@ -42,9 +42,13 @@ export class KemKeyRing {
 
   /** Makes a fresh current key now; the previous one enters its grace period. */
   rotate(nowMs: number): RelayKemKey {
+    return this.replace(nowMs, nowMs);
+  }
+
+  private replace(retiredMs: number, nowMs: number): RelayKemKey {
     const kp = this.p.mlkem768Keygen(this.p.randomBytes(ML_KEM_SEED_SIZE));
     if (this.keys.length > 0) {
-      this.keys[this.keys.length - 1].retiredMs = nowMs;
+      this.keys[this.keys.length - 1].retiredMs = retiredMs;
     }
     const key: RelayKemKey = {
       id: kemKeyId(this.p, kp.publicKey),
@@ -71,8 +75,12 @@ export class KemKeyRing {
 
   current(nowMs: number): RelayKemKey {
     const cur = this.keys[this.keys.length - 1];
-    if (this.options.rotationMs > 0 && nowMs >= cur.createdMs + this.options.rotationMs) {
-      this.rotate(nowMs);
+    const every = this.options.rotationMs;
+    if (every > 0 && nowMs >= cur.createdMs + every) {
+      // On schedule even when nobody asked for a while: the grace period starts when the
+      // key was due, and the new key dates from the last due time.
+      const periods = Math.floor((nowMs - cur.createdMs) / every);
+      this.replace(cur.createdMs + every, cur.createdMs + periods * every);
     }
     this.prune(nowMs);
     return this.keys[this.keys.length - 1];

@@ -48,7 +48,7 @@ export class GrpServerSession extends GrpSessionBase {
   private hs: HandshakeState | undefined;
   private step: number;
   private pattern: number;
-  private version: number;
+  private agreedVersion: number;
 
   constructor(p: CryptoProvider, options: GrpRelayOptions, nowMs: number) {
     super(p, nowMs, options.handshakeTimeoutMs === undefined ? HANDSHAKE_TIMEOUT_MS : options.handshakeTimeoutMs);
@@ -56,7 +56,7 @@ export class GrpServerSession extends GrpSessionBase {
     this.hs = undefined;
     this.step = STEP_HEADER;
     this.pattern = 0;
-    this.version = 0;
+    this.agreedVersion = 0;
   }
 
   /** The pattern the client chose (GRP_PATTERN_IK or _XX), 0 before its header. */
@@ -112,7 +112,7 @@ export class GrpServerSession extends GrpSessionBase {
 
   private open(hs: HandshakeState, kemSecret: Bytes): void {
     const keys = deriveTransportKeys(this.p, kemSecret, hs.handshakeHash(), hs.chainingKey());
-    this.openTransport(keys, false, hs.handshakeHash(), this.version);
+    this.openTransport(keys, false, hs.handshakeHash(), this.agreedVersion);
   }
 
   private readFirst(hs: HandshakeState, nowMs: number): void {
@@ -126,14 +126,14 @@ export class GrpServerSession extends GrpSessionBase {
     if (cache !== undefined && cache.checkAndRecord(slice(m, 0, DH_LEN), nowMs)) {
       throw new Error("grp: replayed first handshake message");
     }
-    this.version = this.negotiate(hello);
+    this.agreedVersion = this.negotiate(hello);
     const current = this.options.kemKeys.current(nowMs);
-    if (this.version === 0) {
+    if (this.agreedVersion === 0) {
       this.writeRelayHello(hs, STATUS_NO_COMMON_VERSION, 0, current);
       throw new Error("grp: no common SMP version");
     }
     if (!ik) {
-      this.writeRelayHello(hs, STATUS_OK, this.version, current);
+      this.writeRelayHello(hs, STATUS_OK, this.agreedVersion, current);
       this.step = STEP_XX_THIRD;
       return;
     }
@@ -142,7 +142,7 @@ export class GrpServerSession extends GrpSessionBase {
       this.writeRelayHello(hs, STATUS_UNKNOWN_KEM_KEY, 0, current);
       throw new Error("grp: client used an unknown KEM key");
     }
-    this.writeRelayHello(hs, STATUS_OK, this.version, current);
+    this.writeRelayHello(hs, STATUS_OK, this.agreedVersion, current);
     this.open(hs, ss);
   }
 
