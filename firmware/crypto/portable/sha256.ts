@@ -32,8 +32,9 @@ function zeros(n: number): number[] {
   return a;
 }
 
-// Message schedule scratch, shared: portable code is synchronous, so no two compressions overlap.
-const W = zeros(64);
+// Message schedule as a 16-word ring (W[t] overwrites W[t-16]); shared scratch: portable
+// code is synchronous, so no two compressions overlap.
+const W = zeros(16);
 
 /** Incremental SHA-256: `new Sha256().update(a).update(b).digest()`. */
 export class Sha256 extends MerkleDamgardHash {
@@ -62,19 +63,23 @@ export class Sha256 extends MerkleDamgardHash {
         w[t] = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
         p += 4;
       }
-      for (let t = 16; t < 64; t++) {
-        const x = w[t - 15];
-        const y = w[t - 2];
-        // sigma0 = ROTR7 ^ ROTR18 ^ SHR3; sigma1 = ROTR17 ^ ROTR19 ^ SHR10
-        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-        w[t] = (s1 + w[t - 7] + s0 + w[t - 16]) >>> 0;
-      }
       for (let t = 0; t < 64; t++) {
+        let wt: number;
+        if (t < 16) {
+          wt = w[t];
+        } else {
+          // W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16], indices mod 16;
+          // sigma0 = ROTR7 ^ ROTR18 ^ SHR3, sigma1 = ROTR17 ^ ROTR19 ^ SHR10
+          const x = w[(t - 15) & 15];
+          const y = w[(t - 2) & 15];
+          const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+          const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+          wt = w[t & 15] = (s1 + w[(t - 7) & 15] + s0 + w[t & 15]) >>> 0;
+        }
         // Sigma1 = ROTR6 ^ ROTR11 ^ ROTR25; Sigma0 = ROTR2 ^ ROTR13 ^ ROTR22
         const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
         const ch = (e & f) ^ (~e & g);
-        const t1 = h + S1 + ch + K[t] + w[t];
+        const t1 = h + S1 + ch + K[t] + wt;
         const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
         const maj = (a & bb) ^ (a & c) ^ (bb & c);
         h = g;
