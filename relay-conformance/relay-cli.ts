@@ -1,0 +1,96 @@
+/**
+ * `tsense relay`: the reference relay (SMP over TLS). Prints its smp:// address and runs
+ * until interrupted.
+ */
+import { parseArgs } from "node:util";
+import { getProvider } from "../firmware/crypto/node/providers";
+import { CommandHandler } from "./relay/command-handler";
+import { CertAlgorithm, loadOrCreateIdentity } from "./relay/certificates";
+import { MemoryQueueStore } from "./relay/memory-queue-store";
+import { SmpServer } from "./relay/smp-server";
+import { SMP_DEFAULT_PORT } from "../firmware/transport/smp/version";
+
+const USAGE = `usage: tsense relay [options]
+
+  --port N            SMP (TLS) port (default ${SMP_DEFAULT_PORT}; 0 = any free port)
+  --host ADDR         address to bind (default 127.0.0.1)
+  --data-dir DIR      where the identity and server certificates live (default .tsense/relay)
+  --cert ALG          ed25519 (default) or ed448
+  --quota N           messages per queue before ERR QUOTA (default 128)
+  --ttl SECONDS       message time-to-live (default: none)
+  --idle-timeout S    close connections without subscriptions after S idle seconds (default 21600)
+  --handshake-timeout S   (default 30)
+  --password PW       require this server password in NEW
+  --provider NAME     crypto provider: native (default), noble or portable`;
+
+export interface RunningRelay {
+  server: SmpServer;
+  handler: CommandHandler;
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function startRelay(argv: string[], log: (s: string) => void = console.log): Promise<RunningRelay> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" }, host: { type: "string" }, "data-dir": { type: "string" }, cert: { type: "string" },
+      quota: { type: "string" }, ttl: { type: "string" }, "idle-timeout": { type: "string" }, "handshake-timeout": { type: "string" },
+      password: { type: "string" }, provider: { type: "string" }, help: { type: "boolean", short: "h" },
+    },
+  });
+  const num = (name: string, v: string | undefined, def: number | undefined) => {
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got '${v}'`);
+    return n;
+  };
+  const alg = (values.cert ?? "ed25519") as CertAlgorithm;
+  if (alg !== "ed25519" && alg !== "ed448") throw new Error(`--cert must be ed25519 or ed448, got '${values.cert}'`);
+  const provider = getProvider(values.provider ?? "native");
+  const dataDir = values["data-dir"] ?? ".tsense/relay";
+  const { identity, created } = loadOrCreateIdentity(dataDir, alg);
+  const handler = new CommandHandler({
+    store: new MemoryQueueStore(),
+    provider,
+    quota: num("quota", values.quota, undefined),
+    ttlSeconds: num("ttl", values.ttl, undefined),
+    newQueuePassword: values.password === undefined ? undefined : new Uint8Array(Buffer.from(values.password, "utf8")),
+  });
+  const server = new SmpServer({
+    handler,
+    identity,
+    host: values.host ?? "127.0.0.1",
+    port: num("port", values.port, SMP_DEFAULT_PORT)!,
+    handshakeTimeoutMs: num("handshake-timeout", values["handshake-timeout"], 30)! * 1000,
+    idleTimeoutMs: num("idle-timeout", values["idle-timeout"], 21600)! * 1000,
+    log,
+  });
+  await server.listen();
+  const expiry = setInterval(() => handler.expireAll(), 60_000);
+  expiry.unref();
+  const address = server.address();
+  log(`${created ? "generated" : "loaded"} ${alg} identity in ${dataDir}`);
+  log(`SMP relay listening: ${address}`);
+  return { server, handler, address, close: async () => { clearInterval(expiry); await server.close(); } };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  let relay: RunningRelay;
+  try {
+    relay = await startRelay(argv);
+  } catch (e) {
+    console.error(`tsense relay: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await relay.close();
+  return 0;
+}

@@ -1,0 +1,422 @@
+/**
+ * The protocol-independent heart of the relay: a decoded session (session id, version,
+ * server X25519 session key) plus 16,384-byte blocks in; response blocks and deliveries
+ * to other sessions out through each session's `send`. SMP over TLS and GRP over Noise
+ * both drive it. Behaviour follows simplexmq's Server.hs (see docs/smp.md):
+ *
+ * - every transmission's credentials checked (Protocol.hs checkCredentials), then its
+ *   authorization (Server.hs verifyTransmission, with a dummy verification when the
+ *   queue does not exist so both AUTH paths cost the same);
+ * - one subscriber per queue; SUB from another session sends END to the displaced one;
+ * - one message in flight per subscription, ACK by msgId (empty msgId = any), FIFO;
+ * - SUB and GET on the same queue and session → CMD PROHIBITED;
+ * - quota per queue with a QUOTA marker, SEND size limit per version, TTL expiry.
+ */
+import { ed448 } from "@noble/curves/ed448.js";
+import type { CryptoProvider } from "../../firmware/crypto/provider";
+import type { Bytes } from "../../firmware/port/bytes";
+import { encodeBlocks, parseBlock } from "../../firmware/transport/smp/block";
+import { Command, commandParty, parseCommand } from "../../firmware/transport/smp/commands";
+import { cbKey, cbVerifyAuthenticator } from "../../firmware/transport/smp/crypto-box";
+import {
+  CMD_HAS_AUTH, CMD_NO_AUTH, CMD_NO_ENTITY, CMD_PROHIBITED, ERR_AUTH, ERR_BLOCK, ERR_INTERNAL, ERR_LARGE_MSG, ERR_NO_MSG, ERR_QUOTA,
+  SmpError, cmdError, smpError,
+} from "../../firmware/transport/smp/errors";
+import { PublicKey, decodeSpki } from "../../firmware/transport/smp/keys";
+import { encryptRcvMsg } from "../../firmware/transport/smp/msg-body";
+import { BrokerMsg, encodeBrokerMsg } from "../../firmware/transport/smp/responses";
+import { authKind, parseTransmission, signedBytes, unauthenticated } from "../../firmware/transport/smp/transmission";
+import { maxMessageLength } from "../../firmware/transport/smp/version";
+import type { QueueRecord, QueueStore, StoredMessage } from "./queue-store";
+
+/** queue and message ids: 24 random bytes (simplexmq queueIdBytes / msgIdBytes) */
+export const ENTITY_ID_SIZE = 24;
+export const MSG_ID_SIZE = 24;
+export const DEFAULT_QUOTA = 128;
+
+// Server.hs dummyKeyEd25519 / dummyKeyEd448 / dummyKeyX25519: verified against when a queue is missing
+const DUMMY_KEYS = [
+  "MCowBQYDK2VwAyEA139Oqs4QgpqbAmB0o7rZf6T19ryl7E65k4AYe0kE3Qs=",
+  "MEMwBQYDK2VxAzoA6ibQc9XpkSLtwrf7PLvp81qW/etiumckVFImCMRdftcG/XopbOSaq9qyLhrgJWKOLyNrQPNVvpMA",
+  "MCowBQYDK2VuAyEA4JGSMYht18H4mas/jHeBwfcM7jLwNYJNOAhi2/g4RXg=",
+].map((s) => {
+  const k = decodeSpki(new Uint8Array(Buffer.from(s, "base64")));
+  if (!k.ok) throw new Error("dummy key");
+  return k.value;
+});
+
+export interface CommandHandlerOptions {
+  store: QueueStore;
+  provider: CryptoProvider;
+  /** messages per queue before ERR QUOTA */
+  quota?: number;
+  /** message time-to-live in seconds; undefined = keep until read */
+  ttlSeconds?: number;
+  /** server password required in NEW (BasicAuth); undefined = anyone may create queues */
+  newQueuePassword?: Bytes;
+  /** milliseconds since 1970 */
+  now?: () => number;
+  random?: (n: number) => Bytes;
+}
+
+export interface SessionParams {
+  /** tls-unique (SMP) or the Noise handshake hash (GRP) */
+  sessionId: Bytes;
+  /** negotiated protocol version */
+  version: number;
+  /** this session's X25519 secret key, whose public half was signed in the server hello (v7 authenticators) */
+  serverDhSecretKey: Bytes | undefined;
+  /** sends response / delivery blocks to the peer */
+  send: (blocks: Bytes[]) => void;
+}
+
+interface Sub {
+  kind: "sub" | "get";
+  delivered: Bytes | undefined;
+}
+
+interface Response {
+  corrId: Bytes;
+  entityId: Bytes;
+  msg: BrokerMsg;
+}
+
+const EMPTY = new Uint8Array(0);
+
+function idKey(b: Bytes): string {
+  return Buffer.from(b as Uint8Array).toString("latin1");
+}
+
+function sameBytes(a: Bytes, b: Bytes): boolean {
+  return Buffer.from(a as Uint8Array).equals(Buffer.from(b as Uint8Array));
+}
+
+export class RelaySession {
+  readonly params: SessionParams;
+  readonly subs = new Map<string, Sub>();
+  closed = false;
+  private readonly handler: CommandHandler;
+
+  constructor(handler: CommandHandler, params: SessionParams) {
+    this.handler = handler;
+    this.params = params;
+  }
+  /** Processes one received block; responses go out through params.send. */
+  handleBlock(block: Bytes): void {
+    if (!this.closed) this.handler.processBlock(this, block);
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler.closeSession(this);
+  }
+}
+
+export class CommandHandler {
+  readonly store: QueueStore;
+  private readonly provider: CryptoProvider;
+  private readonly quota: number;
+  private readonly ttlSeconds: number | undefined;
+  private readonly password: Bytes | undefined;
+  private readonly now: () => number;
+  private readonly random: (n: number) => Bytes;
+  /** recipientId → the session subscribed to it */
+  private readonly subscribers = new Map<string, RelaySession>();
+  readonly counters = { blocks: 0, sent: 0, delivered: 0, acked: 0 };
+
+  constructor(o: CommandHandlerOptions) {
+    this.store = o.store;
+    this.provider = o.provider;
+    this.quota = o.quota ?? DEFAULT_QUOTA;
+    this.ttlSeconds = o.ttlSeconds;
+    this.password = o.newQueuePassword;
+    this.now = o.now ?? Date.now;
+    this.random = o.random ?? ((n) => o.provider.randomBytes(n));
+  }
+
+  openSession(params: SessionParams): RelaySession {
+    return new RelaySession(this, params);
+  }
+
+  closeSession(s: RelaySession): void {
+    for (const k of s.subs.keys()) {
+      if (this.subscribers.get(k) === s) this.subscribers.delete(k);
+    }
+    s.subs.clear();
+  }
+
+  /** Deletes expired messages from every queue (call periodically). */
+  expireAll(): number {
+    if (this.ttlSeconds === undefined) return 0;
+    const before = Math.floor(this.now() / 1000) - this.ttlSeconds;
+    let n = 0;
+    for (const id of this.store.recipientIds()) n += this.store.expireMessages(id, before);
+    return n;
+  }
+
+  processBlock(s: RelaySession, block: Bytes): void {
+    this.counters.blocks++;
+    const v = s.params.version;
+    const out: Response[] = [];
+    const after: Response[] = [];
+    const ts = parseBlock(block);
+    if (!ts.ok) {
+      out.push({ corrId: EMPTY, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
+    } else {
+      for (const t of ts.value) this.processTransmission(s, t, out, after);
+    }
+    const all = out.concat(after);
+    if (all.length === 0) return;
+    const enc = all.map((r) => unauthenticated(r.corrId, r.entityId, encodeBrokerMsg(v, r.msg)));
+    s.params.send(encodeBlocks(enc).blocks);
+  }
+
+  private processTransmission(s: RelaySession, raw: Bytes, out: Response[], after: Response[]): void {
+    const t = parseTransmission(raw);
+    if (!t.ok) {
+      out.push({ corrId: EMPTY, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
+      return;
+    }
+    const { corrId, entityId, auth } = t.value;
+    const err = (e: SmpError) => out.push({ corrId, entityId, msg: { tag: "ERR", error: e } });
+    const kind = authKind(auth);
+    if (kind === undefined) {
+      out.push({ corrId, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
+      return;
+    }
+    const parsed = parseCommand(s.params.version, t.value.command);
+    if (!parsed.ok) return void err(parsed.error);
+    const cmd = parsed.command;
+    const credErr = checkCredentials(cmd, kind !== "none", entityId.length > 0);
+    if (credErr !== undefined) return void err(credErr);
+    const signed = signedBytes(s.params.sessionId, t.value.authorized);
+    const verify = (k: PublicKey) => this.verifyAuth(s, k, auth, corrId, signed);
+    const party = commandParty(cmd.tag);
+    let q: QueueRecord | undefined;
+    if (party === "creator") {
+      if (cmd.tag === "NEW" && !verify(cmd.rcvAuthKey)) return void err(smpError(ERR_AUTH));
+    } else if (party === "recipient") {
+      q = this.store.getByRecipientId(entityId);
+      if (q === undefined || !verify(q.recipientKey)) return void this.authFailed(s, q, auth, corrId, signed, err);
+    } else if (party === "sender") {
+      q = this.store.getBySenderId(entityId);
+      if (q === undefined) return void this.authFailed(s, q, auth, corrId, signed, err);
+      if (cmd.tag === "SKEY") {
+        const allowed = q.sndSecure && (q.senderKey === undefined || sameKey(q.senderKey, cmd.key));
+        if (!allowed || !verify(cmd.key)) return void err(smpError(ERR_AUTH));
+      } else if (q.senderKey === undefined ? kind !== "none" : !verify(q.senderKey)) {
+        // SEND is accepted unsigned until the queue is secured, and only signed after
+        return void err(smpError(ERR_AUTH));
+      }
+    }
+    const r = (msg: BrokerMsg) => out.push({ corrId, entityId, msg });
+    switch (cmd.tag) {
+      case "PING":
+        return void out.push({ corrId, entityId: EMPTY, msg: { tag: "PONG" } });
+      case "NEW":
+        return void r(this.createQueue(s, cmd));
+      case "SUB":
+        return this.subscribe(s, q!, corrId, out, after);
+      case "GET":
+        return void r(this.getMessage(s, q!));
+      case "ACK":
+        return void r(this.acknowledge(s, q!, cmd.msgId));
+      case "KEY":
+      case "SKEY":
+        return void r(this.store.secureQueue(q!.recipientId, cmd.key) ? { tag: "OK" } : { tag: "ERR", error: smpError(ERR_AUTH) });
+      case "SEND":
+        return void r(this.send(s, q!, cmd.notification, cmd.body));
+      case "OFF":
+        this.store.suspendQueue(q!.recipientId);
+        return void r({ tag: "OK" });
+      case "DEL":
+        this.deleteQueue(s, q!);
+        return void r({ tag: "OK" });
+    }
+  }
+
+  private authFailed(s: RelaySession, q: QueueRecord | undefined, auth: Bytes, corrId: Bytes, signed: Bytes, err: (e: SmpError) => void): void {
+    if (q === undefined) {
+      const kind = authKind(auth);
+      const dummy = kind === "ed448" ? DUMMY_KEYS[1] : kind === "x25519" ? DUMMY_KEYS[2] : DUMMY_KEYS[0];
+      if (kind !== "none") this.verifyAuth(s, dummy, auth, corrId, signed);
+    }
+    err(smpError(ERR_AUTH));
+  }
+
+  private verifyAuth(s: RelaySession, k: PublicKey, auth: Bytes, corrId: Bytes, signed: Bytes): boolean {
+    const kind = authKind(auth);
+    try {
+      if (kind === "ed25519") return k.alg === "ed25519" && this.provider.ed25519Verify(k.key, signed, auth);
+      if (kind === "ed448") return k.alg === "ed448" && ed448.verify(auth as Uint8Array, signed as Uint8Array, k.key as Uint8Array);
+      if (kind === "x25519") {
+        const sk = s.params.serverDhSecretKey;
+        if (k.alg !== "x25519" || sk === undefined) return false;
+        return cbVerifyAuthenticator(this.provider, cbKey(this.provider, k.key, sk), corrId, auth, signed);
+      }
+    } catch {
+      return false;
+    }
+    return false;
+  }
+
+  private createQueue(s: RelaySession, cmd: Extract<Command, { tag: "NEW" }>): BrokerMsg {
+    if (this.password !== undefined && (cmd.basicAuth === undefined || !sameBytes(cmd.basicAuth, this.password))) {
+      return { tag: "ERR", error: smpError(ERR_AUTH) };
+    }
+    const srvSk = this.random(32);
+    const srvPk = this.provider.x25519PublicKey(srvSk);
+    let rcvDhSecret: Bytes;
+    try {
+      rcvDhSecret = cbKey(this.provider, cmd.rcvDhKey.key, srvSk);
+    } catch {
+      return { tag: "ERR", error: smpError(ERR_AUTH) };
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const q: QueueRecord = {
+        recipientId: this.random(ENTITY_ID_SIZE),
+        senderId: this.random(ENTITY_ID_SIZE),
+        recipientKey: cmd.rcvAuthKey,
+        rcvDhSecret,
+        senderKey: undefined,
+        sndSecure: s.params.version >= 9 && cmd.sndSecure,
+        status: "active",
+      };
+      if (!this.store.addQueue(q)) continue;
+      if (cmd.subscribe) this.takeSubscription(s, q.recipientId);
+      return { tag: "IDS", rcvId: q.recipientId, sndId: q.senderId, srvDhKey: { alg: "x25519", key: srvPk }, sndSecure: q.sndSecure };
+    }
+    return { tag: "ERR", error: smpError(ERR_INTERNAL) };
+  }
+
+  /** Makes s the subscriber of the queue; the previous subscriber session gets END. */
+  private takeSubscription(s: RelaySession, rid: Bytes): Sub {
+    const k = idKey(rid);
+    const prev = this.subscribers.get(k);
+    if (prev !== undefined && prev !== s) {
+      prev.subs.delete(k);
+      if (!prev.closed) this.deliver(prev, rid, { tag: "END" });
+    }
+    this.subscribers.set(k, s);
+    const sub: Sub = { kind: "sub", delivered: undefined };
+    s.subs.set(k, sub);
+    return sub;
+  }
+
+  private subscribe(s: RelaySession, q: QueueRecord, corrId: Bytes, out: Response[], after: Response[]): void {
+    const k = idKey(q.recipientId);
+    let sub = s.subs.get(k);
+    if (sub !== undefined && sub.kind === "get") {
+      out.push({ corrId, entityId: q.recipientId, msg: { tag: "ERR", error: cmdError(CMD_PROHIBITED) } });
+      return;
+    }
+    if (sub === undefined) sub = this.takeSubscription(s, q.recipientId);
+    else sub.delivered = undefined; // repeated SUB re-delivers the unacknowledged message
+    out.push({ corrId, entityId: q.recipientId, msg: { tag: "OK" } });
+    const m = this.store.peekMsg(q.recipientId);
+    if (m !== undefined) {
+      sub.delivered = m.msgId;
+      after.push({ corrId: EMPTY, entityId: q.recipientId, msg: this.encryptMsg(q, m) });
+    }
+  }
+
+  private getMessage(s: RelaySession, q: QueueRecord): BrokerMsg {
+    const k = idKey(q.recipientId);
+    let sub = s.subs.get(k);
+    if (sub !== undefined && sub.kind === "sub") return { tag: "ERR", error: cmdError(CMD_PROHIBITED) };
+    if (sub === undefined) {
+      sub = { kind: "get", delivered: undefined };
+      s.subs.set(k, sub); // not a server subscription: it only prohibits SUB on this session
+    }
+    sub.delivered = undefined;
+    const m = this.store.peekMsg(q.recipientId);
+    if (m === undefined) return { tag: "OK" };
+    sub.delivered = m.msgId;
+    return this.encryptMsg(q, m);
+  }
+
+  private acknowledge(s: RelaySession, q: QueueRecord, msgId: Bytes): BrokerMsg {
+    const sub = s.subs.get(idKey(q.recipientId));
+    if (sub === undefined || sub.delivered === undefined) return { tag: "ERR", error: smpError(ERR_NO_MSG) };
+    if (msgId.length > 0 && !sameBytes(msgId, sub.delivered)) return { tag: "ERR", error: smpError(ERR_NO_MSG) };
+    const ackId = msgId.length > 0 ? msgId : sub.delivered;
+    sub.delivered = undefined;
+    if (this.store.deleteMsg(q.recipientId, ackId) !== undefined) this.counters.acked++;
+    if (sub.kind === "get") return { tag: "OK" };
+    const next = this.store.peekMsg(q.recipientId);
+    if (next === undefined) return { tag: "OK" };
+    sub.delivered = next.msgId;
+    return this.encryptMsg(q, next);
+  }
+
+  private send(s: RelaySession, q: QueueRecord, notification: boolean, body: Bytes): BrokerMsg {
+    if (body.length > maxMessageLength(s.params.version)) return { tag: "ERR", error: smpError(ERR_LARGE_MSG) };
+    if (q.status !== "active") return { tag: "ERR", error: smpError(ERR_AUTH) };
+    const nowSec = Math.floor(this.now() / 1000);
+    if (this.ttlSeconds !== undefined) this.store.expireMessages(q.recipientId, nowSec - this.ttlSeconds);
+    const msg: StoredMessage = { quota: false, msgId: this.random(MSG_ID_SIZE), ts: nowSec, notification, body };
+    const w = this.store.writeMsg(q.recipientId, msg, this.quota);
+    if (w.wasEmpty) this.tryDeliver(q);
+    if (!w.written) return { tag: "ERR", error: smpError(ERR_QUOTA) };
+    this.counters.sent++;
+    return { tag: "OK" };
+  }
+
+  /** A message arrived in an empty queue: push it to the subscriber if nothing is in flight. */
+  private tryDeliver(q: QueueRecord): void {
+    const rcv = this.subscribers.get(idKey(q.recipientId));
+    if (rcv === undefined || rcv.closed) return;
+    const sub = rcv.subs.get(idKey(q.recipientId));
+    if (sub === undefined || sub.kind !== "sub" || sub.delivered !== undefined) return;
+    const m = this.store.peekMsg(q.recipientId);
+    if (m === undefined) return;
+    sub.delivered = m.msgId;
+    this.counters.delivered++;
+    this.deliver(rcv, q.recipientId, this.encryptMsg(q, m));
+  }
+
+  private deleteQueue(s: RelaySession, q: QueueRecord): void {
+    const k = idKey(q.recipientId);
+    this.store.deleteQueue(q.recipientId);
+    s.subs.delete(k);
+    const other = this.subscribers.get(k);
+    this.subscribers.delete(k);
+    if (other !== undefined && other !== s && !other.closed) {
+      other.subs.delete(k);
+      this.deliver(other, q.recipientId, { tag: "DELD" }); // END before v10
+    }
+  }
+
+  private encryptMsg(q: QueueRecord, m: StoredMessage): BrokerMsg {
+    const body = m.quota
+      ? encryptRcvMsg(this.provider, q.rcvDhSecret, m.msgId, { quota: true, ts: m.ts })
+      : encryptRcvMsg(this.provider, q.rcvDhSecret, m.msgId, { quota: false, ts: m.ts, notification: m.notification, body: m.body });
+    return { tag: "MSG", msgId: m.msgId, encBody: body };
+  }
+
+  private deliver(s: RelaySession, entityId: Bytes, msg: BrokerMsg): void {
+    const t = unauthenticated(EMPTY, entityId, encodeBrokerMsg(s.params.version, msg));
+    s.params.send(encodeBlocks([t]).blocks);
+  }
+}
+
+function sameKey(a: PublicKey, b: PublicKey): boolean {
+  return a.alg === b.alg && sameBytes(a.key, b.key);
+}
+
+/** Protocol.hs checkCredentials for the commands of v7..9. */
+export function checkCredentials(cmd: Command, hasAuth: boolean, hasEntity: boolean): SmpError | undefined {
+  switch (cmd.tag) {
+    case "NEW":
+      if (!hasAuth) return cmdError(CMD_NO_AUTH);
+      if (hasEntity) return cmdError(CMD_HAS_AUTH);
+      return undefined;
+    case "SEND":
+      return hasEntity ? undefined : cmdError(CMD_NO_ENTITY);
+    case "PING":
+      return !hasAuth && !hasEntity ? undefined : cmdError(CMD_HAS_AUTH);
+    default:
+      return hasAuth && hasEntity ? undefined : cmdError(CMD_NO_AUTH);
+  }
+}
+
