@@ -65,6 +65,8 @@ export default tseslint.config(
       // Espruino does not hoist functions: everything must be declared before use.
       "no-use-before-define": "off",
       "@typescript-eslint/no-use-before-define": ["error", { functions: true, classes: true, variables: true, typedefs: false, ignoreTypeReferences: true }],
+      // Error's `cause` option is ES2022: not available on Espruino or in TSTL's Error.
+      "preserve-caught-error": "off",
       "no-var": "error",
       "prefer-const": "error",
     },

@@ -7,8 +7,11 @@ import { Bytes } from "../../firmware/port/bytes";
 import { CryptoProvider } from "../../firmware/crypto/provider";
 import { Params } from "./params";
 import { semanticsOps } from "./semantics";
+import { agentOps } from "./agent-ops";
 import { TranscriptSide, runNoiseTranscript } from "../../firmware/transport/grp/noise/transcript";
 import { toBinaryString } from "../../firmware/port/bytes";
+import { runWorkedExample } from "../../firmware/transport/grp/worked-example";
+import { deriveTransportKeys } from "../../firmware/transport/grp/hybrid";
 
 export type Op = (p: CryptoProvider, i: Params, o: Params) => void;
 
@@ -63,6 +66,34 @@ function noiseHandshake(p: CryptoProvider, i: Params, o: Params): void {
   o.setBytes("handshakeHash", r.handshakeHash);
 }
 
+/** A whole GRP/1 connection from fixed keys and randomness (firmware/transport/grp/worked-example.ts). */
+function grpHandshake(p: CryptoProvider, i: Params, o: Params): void {
+  const r = runWorkedExample(p, {
+    pattern: i.number("pattern"),
+    relayStatic: i.bytes("relayStatic"),
+    relayKemSeed: i.bytes("relayKemSeed"),
+    relayEphemeral: i.bytes("relayEphemeral"),
+    clientStatic: i.bytes("clientStatic"),
+    clientEphemeral: i.bytes("clientEphemeral"),
+    kemRandom: i.bytes("kemRandom"),
+    smpMin: i.number("smpMin"),
+    smpMax: i.number("smpMax"),
+    blockFill: i.number("blockFill"),
+  });
+  o.setBytes("clientHandshake", r.clientHandshake);
+  o.setBytes("relayHandshake", r.relayHandshake);
+  o.setBytes("sessionId", r.sessionId);
+  o.setNumber("smpVersion", r.smpVersion);
+  o.setBytes("clientFrameSha256", p.sha256(r.clientFrame));
+  o.setBytes("relayFrameSha256", p.sha256(r.relayFrame));
+}
+
+function grpTransportKeys(p: CryptoProvider, i: Params, o: Params): void {
+  const k = deriveTransportKeys(p, i.bytes("mlkemSharedSecret"), i.bytes("handshakeHash"), i.bytes("chainingKey"));
+  o.setBytes("c2s", k.c2s);
+  o.setBytes("s2c", k.s2c);
+}
+
 export function cryptoOps(): Record<string, Op> {
   const t: Record<string, Op> = {};
   t["sha256"] = (p, i, o) => o.setBytes("digest", p.sha256(i.bytes("msg")));
@@ -115,15 +146,18 @@ export function cryptoOps(): Record<string, Op> {
     o.setBytes("sharedSecret", p.mlkem768Decapsulate(i.bytes("secretKey"), i.bytes("ciphertext")));
 
   t["noise.handshake"] = noiseHandshake;
+  t["grp.handshake"] = grpHandshake;
+  t["grp.transportKeys"] = grpTransportKeys;
   return t;
 }
 
-/** Every op: the crypto ops plus the target-semantics ops. */
+/** Every op: the crypto ops plus the target-semantics and agent ops. */
 export function allOps(): Record<string, Op> {
   const t = cryptoOps();
-  const s = semanticsOps();
-  for (const name of s.names) {
-    t[name] = s.ops[name];
+  for (const table of [semanticsOps(), agentOps()]) {
+    for (const name of table.names) {
+      t[name] = table.ops[name];
+    }
   }
   return t;
 }
