@@ -49,11 +49,3 @@ export function resetIntoBootloader(link: SerialLink, kind: ResetKind, delayScal
 export function hardReset(link: SerialLink, delayScale = 1): Promise<boolean> {
   return run(link, HARD_RESET, delayScale);
 }
-
-/** USB ids of the S3's own USB-Serial/JTAG port. */
-export const ESPRESSIF_VID = 0x303a;
-export const USB_JTAG_SERIAL_PID = 0x1001;
-
-export function resetKindFor(vendorId?: number, productId?: number): ResetKind {
-  return vendorId === ESPRESSIF_VID && productId === USB_JTAG_SERIAL_PID ? "usb-jtag" : "classic";
-}

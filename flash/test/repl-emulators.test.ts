@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { Board } from "../emulator/board.js";
+import { espruinoFirmware, nodemcuFirmware } from "../emulator/firmware-images.js";
+import { RUNTIMES } from "../emulator/runtimes.js";
+
+function boardWith(fw: Uint8Array): { board: Board; out: () => string; send: (s: string) => void } {
+  const board = new Board({ runtimes: RUNTIMES });
+  board.flash.bytes.set(fw, 0);
+  let text = "";
+  board.attachHost({ onData: (b) => { text += Buffer.from(b).toString("latin1"); }, onDisconnect() {} });
+  board.boot(false, 1);
+  return { board, out: () => text, send: (s) => board.write(new Uint8Array(Buffer.from(s, "latin1"))) };
+}
+
+const until = async (f: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!f()) { if (Date.now() > end) throw new Error("timeout"); await new Promise((r) => setTimeout(r, 5)); }
+};
+
+describe("REPL emulators", () => {
+  it("Espruino: banner, echo, \\x10 suppresses echo, Storage survives reboot, boot files run", async () => {
+    const { board, out, send } = boardWith(espruinoFirmware(20000));
+    expect(out()).toMatch(/2v24 \(c\) 2024 G.Williams/);
+    send("1+2\n");
+    expect(out()).toMatch(/1\+2\r\n=3\r\n>/);
+    send('\x10require("Storage").write(".boot0","print(\\"BOOTED \\"+E.CRC32(\\"abc\\"))")\n');
+    expect(out()).not.toMatch(/\.boot0/);
+    send("E.reboot()\n");
+    await until(() => /BOOTED 891568578/.test(out()));
+    expect(board.boots.filter((b) => b === "app:espruino").length).toBe(2);
+  });
+
+  it("NodeMCU: banner, Lua, io.open read/write/seek, encoder, crypto, init.lua at boot", async () => {
+    const { out, send } = boardWith(nodemcuFirmware(20000));
+    await until(() => /NodeMCU ESP32 build 3.0.0-dev-esp32/.test(out()) && out().endsWith("> "));
+    send('f=io.open("a.txt","w") f:write("hello") f:close() f=io.open("a.txt","r+b") f:seek("set",1) f:write("EL") f:close()\n');
+    send('f=io.open("a.txt","r") print(f:read("a")) f:close()\n');
+    await until(() => /hELlo\n/.test(out()));
+    send('print(encoder.toHex(encoder.fromBase64("AAEC/w==")))\n');
+    await until(() => /000102ff\n/.test(out()));
+    send('h=crypto.new_hash("SHA256") h:update("abc") print(encoder.toHex(h:finalize()))\n');
+    await until(() => /ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad/.test(out()));
+    send('f=io.open("init.lua","w") f:write("print(\'INIT \'..(1+1))") f:close() node.restart()\n');
+    await until(() => /INIT 2\n> $/.test(out()));
+  });
+});
