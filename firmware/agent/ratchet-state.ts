@@ -56,6 +56,8 @@ export class RatchetState {
   version: number;
   assocData: Bytes;
   dhSecret: Bytes;
+  /** DHRs public key, kept so encryption does not redo a scalar multiplication per message. */
+  dhPublic: Bytes;
   kem: RatchetKem | undefined;
   rootKey: Bytes;
   snd: SendChain | undefined;
@@ -66,10 +68,11 @@ export class RatchetState {
   nextSendHeaderKey: Bytes;
   nextRecvHeaderKey: Bytes;
   skipped: SkippedKey[];
-  constructor(version: number, assocData: Bytes, dhSecret: Bytes, rootKey: Bytes, nhks: Bytes, nhkr: Bytes) {
+  constructor(version: number, assocData: Bytes, dhSecret: Bytes, dhPublic: Bytes, rootKey: Bytes, nhks: Bytes, nhkr: Bytes) {
     this.version = version;
     this.assocData = assocData;
     this.dhSecret = dhSecret;
+    this.dhPublic = dhPublic;
     this.kem = undefined;
     this.rootKey = rootKey;
     this.snd = undefined;
@@ -84,7 +87,7 @@ export class RatchetState {
 
   /** A copy whose chains and skipped list can change without touching this one. */
   clone(): RatchetState {
-    const s = new RatchetState(this.version, this.assocData, this.dhSecret, this.rootKey, this.nextSendHeaderKey, this.nextRecvHeaderKey);
+    const s = new RatchetState(this.version, this.assocData, this.dhSecret, this.dhPublic, this.rootKey, this.nextSendHeaderKey, this.nextRecvHeaderKey);
     s.kem = this.kem;
     s.snd = this.snd === undefined ? undefined : new SendChain(this.snd.dhRr, this.snd.chainKey, this.snd.headerKey);
     s.rcv = this.rcv === undefined ? undefined : new RecvChain(this.rcv.chainKey, this.rcv.headerKey);
@@ -102,7 +105,7 @@ export class RatchetState {
 const STATE_FORMAT = 1;
 
 export function serializeRatchet(s: RatchetState): Bytes {
-  const w = new SmpWriter().byte(STATE_FORMAT).word16(s.version).large(s.assocData).large(s.dhSecret).large(s.rootKey);
+  const w = new SmpWriter().byte(STATE_FORMAT).word16(s.version).large(s.assocData).large(s.dhSecret).large(s.dhPublic).large(s.rootKey);
   if (s.kem === undefined) {
     w.byte(0);
   } else {
@@ -141,6 +144,7 @@ export function deserializeRatchet(b: Bytes): RatchetState | string {
   const version = r.word16();
   const ad = r.large();
   const dhSecret = r.large();
+  const dhPublic = r.large();
   const rootKey = r.large();
   let kem: RatchetKem | undefined = undefined;
   if (r.byte() === 1) {
@@ -174,7 +178,7 @@ export function deserializeRatchet(b: Bytes): RatchetState | string {
   const pn = r.word32();
   const nhks = r.large();
   const nhkr = r.large();
-  const s = new RatchetState(version, ad, dhSecret, rootKey, nhks, nhkr);
+  const s = new RatchetState(version, ad, dhSecret, dhPublic, rootKey, nhks, nhkr);
   s.kem = kem;
   s.snd = snd;
   s.rcv = rcv;

@@ -61,7 +61,8 @@ export function initSendingRatchet(
 ): RatchetState {
   const ss = init.kemAccepted === undefined ? undefined : init.kemAccepted.sharedSecret;
   const step = rootKdf(ctx.p, init.rootKey, ctx.suite.dhAlg.dh(ourDhSecret2, theirDhKey2), ss);
-  const s = new RatchetState(E2E_VERSION, init.assocData, ourDhSecret2, step.rootKey, step.nextHeaderKey, init.nextRecvHeaderKey);
+  const pub = ctx.suite.dhAlg.publicKey(ourDhSecret2);
+  const s = new RatchetState(E2E_VERSION, init.assocData, ourDhSecret2, pub, step.rootKey, step.nextHeaderKey, init.nextRecvHeaderKey);
   s.kem = ourKem;
   s.snd = new SendChain(theirDhKey2, step.chainKey, init.sendHeaderKey);
   return s;
@@ -69,7 +70,8 @@ export function initSendingRatchet(
 
 /** Initiator ("Bob"): receives first, from the joiner's first message on. */
 export function initReceivingRatchet(ctx: RatchetContext, ourDhSecret2: Bytes, init: RatchetInitParams, ourKem: RatchetKem | undefined): RatchetState {
-  const s = new RatchetState(E2E_VERSION, init.assocData, ourDhSecret2, init.rootKey, init.nextRecvHeaderKey, init.sendHeaderKey);
+  const pub = ctx.suite.dhAlg.publicKey(ourDhSecret2);
+  const s = new RatchetState(E2E_VERSION, init.assocData, ourDhSecret2, pub, init.rootKey, init.nextRecvHeaderKey, init.sendHeaderKey);
   s.kem = ourKem;
   return s;
 }
@@ -114,7 +116,7 @@ export function ratchetEncrypt(ctx: RatchetContext, state: RatchetState, plainte
   const kem = state.kem;
   const header = new MsgHeader(
     E2E_VERSION,
-    ctx.suite.dhAlg.publicKey(state.dhSecret),
+    state.dhPublic,
     kem === undefined ? undefined : kem.pair.publicKey,
     kem === undefined || kem.accepted === undefined ? undefined : kem.accepted.ciphertext,
     state.pn,
@@ -231,6 +233,7 @@ function dhRatchetStep(ctx: RatchetContext, s: RatchetState, h: MsgHeader): stri
   s.nextRecvHeaderKey = r1.nextHeaderKey;
   s.rootKey = r2.rootKey;
   s.dhSecret = newSecret;
+  s.dhPublic = dh.publicKey(newSecret);
   return "";
 }
 
