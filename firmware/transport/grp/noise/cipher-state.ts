@@ -3,7 +3,7 @@
  * k and a 64-bit nonce n, kept as two u32 halves because portable code has no 64-bit
  * integers. The AEAD nonce is 4 zero bytes ‖ n as 64-bit little-endian.
  */
-import { Bytes, alloc, wipe } from "../../../port/bytes";
+import { Bytes, alloc, slice, wipe } from "../../../port/bytes";
 import { store32le } from "../../../port/u32";
 import { CryptoProvider } from "../../../crypto/provider";
 
@@ -38,7 +38,8 @@ export class CipherState {
     if (key !== undefined && key.length !== CIPHER_KEY_LEN) {
       throw new Error("noise: cipher key must be 32 bytes, got " + key.length);
     }
-    this.k = key;
+    // A copy: the caller may wipe its key, and destroy() must not wipe the caller's.
+    this.k = key === undefined ? undefined : slice(key, 0, key.length);
     this.nHi = 0;
     this.nLo = 0;
   }
