@@ -4,9 +4,10 @@
  *
  * The state is 50 u32 words: lane i is s[2i] (low half) and s[2i+1] (high half), so
  * state word w holds message bytes 4w..4w+3 little-endian. The round is unrolled with the
- * rho offsets and pi positions inlined (variable names are lane indices x + 5y); only
- * bitwise operations feed the lanes, and everything that passes through `<<` or leaves a
- * round is normalised with `>>> 0` (Lua's `<<` does not wrap at 32 bits).
+ * rho offsets and pi positions inlined (variable names are lane indices x + 5y). Only
+ * bitwise operations touch the lanes. Lua's `<<` does not wrap at 32 bits, so theta's D
+ * values may carry bits above bit 31 there; they reach the lanes only through the rho
+ * rotation, whose `>>> 0` masks them, and every lane written back is normalised.
  */
 import { Bytes } from "../../port/bytes";
 
