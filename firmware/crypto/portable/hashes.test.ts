@@ -4,13 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { sha256 as nSha256, sha512 as nSha512 } from "@noble/hashes/sha2.js";
 import { hmac as nHmac } from "@noble/hashes/hmac.js";
-import { hkdf as nHkdf } from "@noble/hashes/hkdf.js";
+import { hkdf as nHkdf, expand as nExpand } from "@noble/hashes/hkdf.js";
 import { blake2s as nBlake2s } from "@noble/hashes/blake2.js";
 import type { Bytes } from "../../port/bytes";
 import { Sha256, sha256 } from "./sha256";
 import { Sha512, sha512 } from "./sha512";
 import { Hmac, hmacSha256, hmacSha512, newSha256, newSha512 } from "./hmac";
-import { hkdfSha256, hkdfSha512 } from "./hkdf";
+import { hkdfExpand, hkdfSha256, hkdfSha512 } from "./hkdf";
 import { Blake2s, blake2s } from "./blake2s";
 import { MerkleDamgardHash } from "./merkle-damgard";
 
@@ -157,6 +157,11 @@ describe("HKDF", () => {
     expect(() => hkdfSha256(ikm, salt, info, -1)).toThrow(/hkdf: output length -1/);
     expect(() => hkdfSha256(ikm, salt, info, 1.5)).toThrow(/hkdf: output length 1.5/);
     expect(() => hkdfSha256(ikm, salt, info, NaN)).toThrow(/hkdf: output length NaN/);
+  });
+
+  it("rejects a PRK shorter than HashLen in HKDF-Expand (RFC 5869 2.3)", () => {
+    expect(() => hkdfExpand(newSha256, new Uint8Array(31), info, 10)).toThrow(/hkdf: PRK of 31 bytes is shorter than HashLen \(32\)/);
+    expect(hex(hkdfExpand(newSha256, bytes(32, 1), info, 10))).toBe(hex(nExpand(nSha256, bytes(32, 1), info, 10)));
   });
 
   it("returns an empty result for length 0", () => {

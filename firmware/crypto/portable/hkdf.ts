@@ -15,9 +15,12 @@ export function hkdfExtract(newHash: () => MerkleDamgardHash, salt: Bytes, ikm: 
   return new Hmac(newHash, key).update(ikm).digest();
 }
 
-/** HKDF-Expand (RFC 5869 2.3) to `length` bytes, 0 <= length <= 255 * HashLen. */
+/** HKDF-Expand (RFC 5869 2.3) to `length` bytes, 0 <= length <= 255 * HashLen; PRK of at least HashLen bytes. */
 export function hkdfExpand(newHash: () => MerkleDamgardHash, prk: Bytes, info: Bytes, length: number): Bytes {
   const hashLen = newHash().digestLen;
+  if (prk.length < hashLen) {
+    throw new Error("hkdf: PRK of " + prk.length + " bytes is shorter than HashLen (" + hashLen + ")");
+  }
   if (length !== Math.floor(length) || length < 0 || length > MAX_BLOCKS * hashLen) {
     throw new Error("hkdf: output length " + length + " must be an integer in 0.." + MAX_BLOCKS * hashLen);
   }
