@@ -3,7 +3,7 @@
  * ciphertexts are bytes; polynomials are arrays of residues in [0, q). Callers check
  * input lengths and the encapsulation key's modulus (mlkem768.ts).
  */
-import { Bytes, alloc, concat, slice } from "../../port/bytes";
+import { Bytes, alloc, concat, slice, wipe } from "../../port/bytes";
 import { CT_BYTES, DU, EK_BYTES, K, POLY_BYTES, SYM_BYTES } from "./mlkem-params";
 import { addPolyInto, invNtt, mulAccNtt, newPoly, ntt, reducePoly, subPolyInto } from "./mlkem-ntt";
 import {
@@ -80,6 +80,10 @@ export function pkeKeyGen(d: Bytes): PkeKeys {
   for (let i = 0; i < 32; i++) {
     ek[POLY_BYTES * K + i] = rho[i];
   }
+  // Seed material (d, σ) is erased; the secret polynomials are left to the garbage collector.
+  wipe(dk1);
+  wipe(g);
+  wipe(sigma);
   return { ek: ek, dk: dk };
 }
 
@@ -156,6 +160,10 @@ export function pkeDecrypt(dkPke: Bytes, c: Bytes): Bytes {
 
 /** G(x) = SHA3-512(x) split into two 32-byte halves (FIPS 203 §4.1). */
 export function hashG(a: Bytes, b: Bytes): Bytes[] {
-  const g = sha3_512(concat(a, b));
-  return [slice(g, 0, 32), slice(g, 32, 64)];
+  const input = concat(a, b);
+  const g = sha3_512(input);
+  wipe(input);
+  const halves = [slice(g, 0, 32), slice(g, 32, 64)];
+  wipe(g);
+  return halves;
 }

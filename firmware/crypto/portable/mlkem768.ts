@@ -3,7 +3,7 @@
  * input checks of §7.2 and §7.3 and implicit rejection. Decapsulation compares the
  * re-encrypted ciphertext and selects K' or K̄ with masks, never with a branch.
  */
-import { Bytes, alloc, concat, slice } from "../../port/bytes";
+import { Bytes, alloc, concat, slice, wipe } from "../../port/bytes";
 import { ctIsZero32, ctSelectInto } from "../../port/ct";
 import { KemEncapsulation, KemKeyPair } from "../provider";
 import { CT_BYTES, DK_BYTES, EK_BYTES, K, N, POLY_BYTES, Q, SYM_BYTES } from "./mlkem-params";
@@ -42,6 +42,9 @@ export function mlkem768Keygen(seed: Bytes): KemKeyPair {
     }
     off += p.length;
   }
+  wipe(d);
+  wipe(z);
+  wipe(pke.dk);
   return { publicKey: pke.ek, secretKey: dk };
 }
 
@@ -70,6 +73,7 @@ export function mlkem768Encapsulate(publicKey: Bytes, m: Bytes): KemEncapsulatio
   const tHat = decodePolyVector(publicKey, 0);
   const rho = slice(publicKey, POLY_BYTES * K, EK_BYTES);
   const c = pkeEncrypt(tHat, rho, m, kr[1]);
+  wipe(kr[1]);
   return { ciphertext: c, sharedSecret: kr[0] };
 }
 
@@ -93,5 +97,8 @@ export function mlkem768Decapsulate(secretKey: Bytes, ciphertext: Bytes): Bytes 
   // K = K' when c' == c, else K̄: a mask from the OR of all byte differences.
   const same = ctIsZero32(diffBytes(cPrime, ciphertext));
   ctSelectInto(kBar, kr[0], same);
+  wipe(mPrime);
+  wipe(kr[0]);
+  wipe(kr[1]);
   return kBar;
 }
