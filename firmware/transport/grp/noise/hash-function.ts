@@ -58,27 +58,59 @@ export const SHA256_HASH_LEN = 32;
 export const SHA256_BLOCK_LEN = 64;
 
 /** BLAKE2s-256 (unkeyed), HMAC built generically on it. */
-export function blake2sHash(p: CryptoProvider): NoiseHash {
-  const empty = alloc(0);
-  const hash = (data: Bytes): Bytes => p.blake2s(data, BLAKE2S_HASH_LEN, empty);
-  return {
-    name: "BLAKE2s",
-    hashLen: BLAKE2S_HASH_LEN,
-    blockLen: BLAKE2S_BLOCK_LEN,
-    hash: hash,
-    hmac: (key: Bytes, data: Bytes): Bytes => hmacOver(hash, BLAKE2S_BLOCK_LEN, key, data),
-  };
+export class Blake2sNoiseHash implements NoiseHash {
+  readonly name: string;
+  readonly hashLen: number;
+  readonly blockLen: number;
+  private p: CryptoProvider;
+  private empty: Bytes;
+
+  constructor(p: CryptoProvider) {
+    this.name = "BLAKE2s";
+    this.hashLen = BLAKE2S_HASH_LEN;
+    this.blockLen = BLAKE2S_BLOCK_LEN;
+    this.p = p;
+    this.empty = alloc(0);
+  }
+
+  hash(data: Bytes): Bytes {
+    return this.p.blake2s(data, BLAKE2S_HASH_LEN, this.empty);
+  }
+
+  hmac(key: Bytes, data: Bytes): Bytes {
+    return hmacOver((d: Bytes) => this.hash(d), BLAKE2S_BLOCK_LEN, key, data);
+  }
 }
 
 /** SHA-256; HMAC through the provider's HMAC-SHA256 (same function, often native). */
+export class Sha256NoiseHash implements NoiseHash {
+  readonly name: string;
+  readonly hashLen: number;
+  readonly blockLen: number;
+  private p: CryptoProvider;
+
+  constructor(p: CryptoProvider) {
+    this.name = "SHA256";
+    this.hashLen = SHA256_HASH_LEN;
+    this.blockLen = SHA256_BLOCK_LEN;
+    this.p = p;
+  }
+
+  hash(data: Bytes): Bytes {
+    return this.p.sha256(data);
+  }
+
+  hmac(key: Bytes, data: Bytes): Bytes {
+    return this.p.hmacSha256(key, data);
+  }
+}
+
+export function blake2sHash(p: CryptoProvider): NoiseHash {
+  return new Blake2sNoiseHash(p);
+}
+
 export function sha256Hash(p: CryptoProvider): NoiseHash {
-  return {
-    name: "SHA256",
-    hashLen: SHA256_HASH_LEN,
-    blockLen: SHA256_BLOCK_LEN,
-    hash: (data: Bytes): Bytes => p.sha256(data),
-    hmac: (key: Bytes, data: Bytes): Bytes => p.hmacSha256(key, data),
-  };
+  return new Sha256NoiseHash(p);
 }
 
 /** The hash function named in a protocol name; throws for names we do not implement. */
