@@ -182,6 +182,10 @@ function compress(h: number[], b: Bytes, off: number, total: number, last: boole
   h[5] = (h[5] ^ v5 ^ v13) >>> 0;
   h[6] = (h[6] ^ v6 ^ v14) >>> 0;
   h[7] = (h[7] ^ v7 ^ v15) >>> 0;
+  // The message words may be key material: leave none of them behind.
+  for (let i = 0; i < 16; i++) {
+    m[i] = 0;
+  }
 }
 
 /** Incremental BLAKE2s: `new Blake2s(outLen, key).update(a).update(b).digest()`. */

@@ -100,6 +100,10 @@ export class Sha256 extends MerkleDamgardHash {
       g = H[6] = (H[6] + g) >>> 0;
       h = H[7] = (H[7] + h) >>> 0;
     }
+    // The schedule is derived from the message (often a key): leave none of it behind.
+    for (let t = 0; t < 16; t++) {
+      w[t] = 0;
+    }
   }
 
   protected writeState(out: Bytes): void {

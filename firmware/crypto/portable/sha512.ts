@@ -166,6 +166,11 @@ export class Sha512 extends MerkleDamgardHash {
       hh = H[14] = (H[14] + hh + Math.floor(sum / TWO32)) >>> 0;
       hl = H[15] = sum >>> 0;
     }
+    // The schedule is derived from the message (often a key): leave none of it behind.
+    for (let t = 0; t < 80; t++) {
+      wh[t] = 0;
+      wl[t] = 0;
+    }
   }
 
   protected writeState(out: Bytes): void {
