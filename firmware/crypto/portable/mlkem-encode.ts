@@ -16,7 +16,7 @@ const HALF_Q_UP = 1665;
 
 /** ByteEncode_12 of f (coefficients in [0, q)) into out[off..off+384). */
 export function encode12(f: number[], out: Bytes, off: number): void {
-  for (let i = 0; i < N / 2; i++) {
+  for (let i = 0; i < N >>> 1; i++) {
     const a = f[2 * i];
     const b = f[2 * i + 1];
     out[off + 3 * i] = a & 0xff;
@@ -27,7 +27,7 @@ export function encode12(f: number[], out: Bytes, off: number): void {
 
 /** ByteDecode_12 of in[off..off+384) without reduction: values in [0, 4096). */
 export function decode12Raw(src: Bytes, off: number, f: number[]): void {
-  for (let i = 0; i < N / 2; i++) {
+  for (let i = 0; i < N >>> 1; i++) {
     const x0 = src[off + 3 * i];
     const x1 = src[off + 3 * i + 1];
     const x2 = src[off + 3 * i + 2];
@@ -57,7 +57,7 @@ export function decompress(y: number, d: number): number {
 
 /** ByteEncode_10(Compress_10(f)) into out[off..off+320). */
 export function encodeCompressed10(f: number[], out: Bytes, off: number): void {
-  for (let i = 0; i < N / 4; i++) {
+  for (let i = 0; i < N >>> 2; i++) {
     const a = compress(f[4 * i], 10);
     const b = compress(f[4 * i + 1], 10);
     const c = compress(f[4 * i + 2], 10);
@@ -73,7 +73,7 @@ export function encodeCompressed10(f: number[], out: Bytes, off: number): void {
 
 /** Decompress_10(ByteDecode_10(src[off..off+320))) into f. */
 export function decodeDecompress10(src: Bytes, off: number, f: number[]): void {
-  for (let i = 0; i < N / 4; i++) {
+  for (let i = 0; i < N >>> 2; i++) {
     const o = off + 5 * i;
     const x0 = src[o];
     const x1 = src[o + 1];
@@ -89,14 +89,14 @@ export function decodeDecompress10(src: Bytes, off: number, f: number[]): void {
 
 /** ByteEncode_4(Compress_4(f)) into out[off..off+128). */
 export function encodeCompressed4(f: number[], out: Bytes, off: number): void {
-  for (let i = 0; i < N / 2; i++) {
+  for (let i = 0; i < N >>> 1; i++) {
     out[off + i] = (compress(f[2 * i], 4) | (compress(f[2 * i + 1], 4) << 4)) & 0xff;
   }
 }
 
 /** Decompress_4(ByteDecode_4(src[off..off+128))) into f. */
 export function decodeDecompress4(src: Bytes, off: number, f: number[]): void {
-  for (let i = 0; i < N / 2; i++) {
+  for (let i = 0; i < N >>> 1; i++) {
     const x = src[off + i];
     f[2 * i] = decompress(x & 0x0f, 4);
     f[2 * i + 1] = decompress(x >>> 4, 4);
@@ -105,7 +105,7 @@ export function decodeDecompress4(src: Bytes, off: number, f: number[]): void {
 
 /** ByteEncode_1(Compress_1(f)): the 32-byte message of K-PKE.Decrypt. */
 export function encodeCompressed1(f: number[], out: Bytes, off: number): void {
-  for (let i = 0; i < N / 8; i++) {
+  for (let i = 0; i < N >>> 3; i++) {
     let byte = 0;
     for (let j = 0; j < 8; j++) {
       byte = byte | (compress(f[8 * i + j], 1) << j);
@@ -116,7 +116,7 @@ export function encodeCompressed1(f: number[], out: Bytes, off: number): void {
 
 /** Decompress_1(ByteDecode_1(m)): each message bit becomes 0 or ⌈q/2⌋ = 1665, without branching. */
 export function decodeDecompress1(src: Bytes, off: number, f: number[]): void {
-  for (let i = 0; i < N / 8; i++) {
+  for (let i = 0; i < N >>> 3; i++) {
     const x = src[off + i];
     for (let j = 0; j < 8; j++) {
       f[8 * i + j] = ((x >>> j) & 1) * HALF_Q_UP;

@@ -54,7 +54,7 @@ export function prfEta2(s: Bytes, b: number): Bytes {
  * 0..3 of byte k and 2k+1 bits 4..7: (b0 + b1) - (b2 + b3), then + q when negative.
  */
 export function sampleCbd2(bytes: Bytes, f: number[]): void {
-  for (let k = 0; k < N / 2; k++) {
+  for (let k = 0; k < N >>> 1; k++) {
     const b = bytes[k];
     const t = (b & 0x55) + ((b >>> 1) & 0x55);
     const c0 = (t & 3) - ((t >>> 2) & 3);
