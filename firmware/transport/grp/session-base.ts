@@ -6,7 +6,7 @@
 import { Bytes, alloc, concatAll, wipe } from "../../port/bytes";
 import { errorMessage } from "../../port/error";
 import { CryptoProvider } from "../../crypto/provider";
-import { BlockSession, EVENT_BLOCK, EVENT_CLOSED, EVENT_OPEN, SessionEvent } from "./block-session";
+import { GrpConnection, EVENT_BLOCK, EVENT_CLOSED, EVENT_OPEN, SessionEvent } from "./connection";
 import { ByteQueue } from "./byte-queue";
 import { GRP_BLOCK_SIZE, TRANSPORT_FRAME_SIZE } from "./constants";
 import { encodeFrame, readFrame } from "./frames";
@@ -17,7 +17,7 @@ export const PHASE_HANDSHAKE = 0;
 export const PHASE_OPEN = 1;
 export const PHASE_CLOSED = 2;
 
-export abstract class GrpSessionBase implements BlockSession {
+export abstract class GrpSessionBase implements GrpConnection {
   protected p: CryptoProvider;
   protected input: ByteQueue;
   protected phase: number;

@@ -8,7 +8,7 @@
  */
 import { Bytes, alloc, concatAll, equalBytes } from "../../port/bytes";
 import { CryptoProvider } from "../../crypto/provider";
-import { EVENT_BLOCK, SessionEvent } from "./block-session";
+import { EVENT_BLOCK, SessionEvent } from "./connection";
 import { GrpClientSession } from "./client-session";
 import { GRP_BLOCK_SIZE, GRP_PATTERN_IK } from "./constants";
 import { KemKeyRing } from "./kem-key-ring";

@@ -11,7 +11,7 @@ import { KemKeyRing } from "../kem-key-ring";
 import { keyPairFromSecret } from "../noise/handshake-state";
 import { ReplayCache } from "../replay-cache";
 import { REPLAY_WINDOW_MS } from "../constants";
-import type { BlockSession, SessionEvent } from "../block-session";
+import type { GrpConnection, SessionEvent } from "../connection";
 
 /** A provider whose randomBytes comes from a seed (everything else unchanged). */
 export function seededProvider(base: CryptoProvider, seed: string): CryptoProvider {
@@ -53,7 +53,7 @@ export interface Pumped {
 }
 
 /** Moves bytes both ways until neither side has output; returns the events of both. */
-export function pump(client: BlockSession, server: BlockSession, nowMs: number): Pumped {
+export function pump(client: GrpConnection, server: GrpConnection, nowMs: number): Pumped {
   const out: Pumped = { client: [], server: [], c2s: 0, s2c: 0 };
   for (;;) {
     const a = client.takeOutput();

@@ -1,10 +1,8 @@
 /**
- * The block session GRP offers to the queue layer: a sans-I/O duplex channel of
- * 16,384-byte SMP blocks with a session id. Bytes from the socket go in with
- * receive(); bytes for the socket come out of takeOutput(); blocks and state changes
- * come out of takeEvents(); the driver calls tick() at deadline().
- * (Written against our own minimal interface until firmware/transport/block-session.ts
- * exists; the shape is meant to match SMP's so one queue client serves both.)
+ * A GRP connection, sans-I/O: bytes from the socket go in with receive(); bytes for the
+ * socket come out of takeOutput(); blocks and state changes come out of takeEvents();
+ * the driver calls tick() at deadline(). Once open, GrpBlockSession presents it to the
+ * queue layer as a BlockSession (../block-session.ts), the same as SMP over TLS.
  */
 import { Bytes } from "../../port/bytes";
 
@@ -20,7 +18,7 @@ export interface SessionEvent {
   reason: string;
 }
 
-export interface BlockSession {
+export interface GrpConnection {
   receive(data: Bytes, nowMs: number): void;
   tick(nowMs: number): void;
   sendBlock(block: Bytes): void;
