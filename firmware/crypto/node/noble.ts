@@ -9,13 +9,51 @@ import { blake2s } from "@noble/hashes/blake2.js";
 import { sha3_256, sha3_512, shake128, shake256 } from "@noble/hashes/sha3.js";
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { hsalsa, secretbox } from "@noble/ciphers/salsa.js";
-import { gcm } from "@noble/ciphers/aes.js";
+import { ecb, gcm } from "@noble/ciphers/aes.js";
+import { ghash } from "@noble/ciphers/_polyval.js";
+import { equalBytes } from "@noble/ciphers/utils.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { randomBytes } from "node:crypto";
 import type { Bytes } from "../../port/bytes";
 import type { CryptoProvider, KemEncapsulation, KemKeyPair } from "../provider";
 import { u8, checkLength, ed25519CofactorlessEquation, ed25519VerifyPolicy } from "./util";
+
+/**
+ * noble's gcm() refuses IVs shorter than 8 bytes (a library policy; SP 800-38D allows any
+ * length). For those, GCM is composed here from noble's own AES block cipher (ecb) and
+ * GHASH exactly as SP 800-38D §7.1 says: H = E(0), J0 = GHASH(IV ‖ pad ‖ [len(IV)]_64),
+ * CTR from inc32(J0), tag = GHASH(A ‖ pad ‖ C ‖ pad ‖ lengths) ^ E(J0).
+ */
+const NOBLE_GCM_MIN_IV = 8;
+function gcmShortIv(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, input: Uint8Array, sealing: boolean): Uint8Array | undefined {
+  if (iv.length < 1) throw new Error("aes256gcm: IV must be at least 1 byte");
+  const aes = (blocks: Uint8Array) => ecb(key, { disablePadding: true }).encrypt(blocks);
+  const h = aes(new Uint8Array(16));
+  const be64 = (n: number) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt(n) * 8n, false);
+    return b;
+  };
+  const j0 = ghash.create(h).update(iv).update(new Uint8Array([...new Uint8Array(8), ...be64(iv.length)])).digest();
+  if (!sealing && input.length < 16) return undefined;
+  const body = sealing ? input : input.subarray(0, input.length - 16);
+  const nBlocks = Math.ceil(body.length / 16);
+  const counters = new Uint8Array(16 * nBlocks);
+  const c0 = new DataView(j0.buffer, j0.byteOffset).getUint32(12, false);
+  for (let i = 0; i < nBlocks; i++) {
+    counters.set(j0.subarray(0, 12), 16 * i);
+    new DataView(counters.buffer).setUint32(16 * i + 12, (c0 + i + 1) >>> 0, false);
+  }
+  const stream = nBlocks > 0 ? aes(counters) : new Uint8Array(0);
+  const out = body.map((b, i) => b ^ stream[i]);
+  const ct = sealing ? out : body;
+  const s = ghash.create(h).update(aad).update(ct).update(new Uint8Array([...be64(aad.length), ...be64(ct.length)])).digest();
+  const mask = aes(j0);
+  const tag = s.map((b, i) => b ^ mask[i]);
+  if (sealing) return new Uint8Array([...out, ...tag]);
+  return equalBytes(tag, input.subarray(input.length - 16)) ? out : undefined;
+}
 
 function opened(f: () => Uint8Array): Bytes | undefined {
   try {
@@ -67,10 +105,12 @@ export const nobleProvider: CryptoProvider = {
   boxBeforenm: (pk, sk) => hsalsa20(x25519Checked(sk, pk), new Uint8Array(16)),
   aes256gcmSeal: (key, iv, aad, pt) => {
     checkLength("aes256gcm key", key, 32);
+    if (iv.length < NOBLE_GCM_MIN_IV) return gcmShortIv(u8(key), u8(iv), u8(aad), u8(pt), true) as Uint8Array;
     return gcm(u8(key), u8(iv), u8(aad)).encrypt(u8(pt));
   },
   aes256gcmOpen: (key, iv, aad, sealed) => {
     checkLength("aes256gcm key", key, 32);
+    if (iv.length < NOBLE_GCM_MIN_IV) return gcmShortIv(u8(key), u8(iv), u8(aad), u8(sealed), false);
     return opened(() => gcm(u8(key), u8(iv), u8(aad)).decrypt(u8(sealed)));
   },
 
