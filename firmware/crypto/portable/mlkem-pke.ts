@@ -1,6 +1,8 @@
 /**
  * K-PKE (FIPS 203 §5): the CPA-secure encryption scheme inside ML-KEM-768. Keys and
- * ciphertexts are bytes; polynomials are arrays of residues in [0, q). Callers check
+ * ciphertexts are bytes; polynomials are arrays of residues in [0, q). Each entry of Â is
+ * used once, so it is sampled just before use instead of storing the whole k×k matrix
+ * (nine fewer live polynomials: it matters on Espruino's small heap). Callers check
  * input lengths and the encapsulation key's modulus (mlkem768.ts).
  */
 import { Bytes, alloc, concat, slice, wipe } from "../../port/bytes";
@@ -18,19 +20,6 @@ import {
 } from "./mlkem-encode";
 import { prfEta2, sampleCbd2, sampleNtt } from "./mlkem-sample";
 import { sha3_512 } from "./sha3";
-
-/** Â as a row-major list of k² polynomials: entry i·k + j is SampleNTT(ρ ‖ j ‖ i). */
-function expandMatrix(rho: Bytes): number[][] {
-  const a: number[][] = [];
-  for (let i = 0; i < K; i++) {
-    for (let j = 0; j < K; j++) {
-      const f = newPoly();
-      sampleNtt(rho, j, i, f);
-      a.push(f);
-    }
-  }
-  return a;
-}
 
 /** k polynomials from SamplePolyCBD_2(PRF_2(seed, n0 + i)). */
 function sampleVector(seed: Bytes, n0: number): number[][] {
@@ -58,7 +47,6 @@ export function pkeKeyGen(d: Bytes): PkeKeys {
   const g = sha3_512(dk1);
   const rho = slice(g, 0, 32);
   const sigma = slice(g, 32, 64);
-  const a = expandMatrix(rho);
   const s = sampleVector(sigma, 0);
   const e = sampleVector(sigma, K);
   for (let i = 0; i < K; i++) {
@@ -67,11 +55,13 @@ export function pkeKeyGen(d: Bytes): PkeKeys {
   }
   const ek = alloc(EK_BYTES);
   const dk = alloc(POLY_BYTES * K);
+  const aij = newPoly();
   for (let i = 0; i < K; i++) {
-    // t̂[i] = Σ_j Â[i][j] ∘ ŝ[j] + ê[i]
+    // t̂[i] = Σ_j Â[i][j] ∘ ŝ[j] + ê[i], with Â[i][j] = SampleNTT(ρ ‖ j ‖ i)
     const acc = e[i];
     for (let j = 0; j < K; j++) {
-      mulAccNtt(acc, a[i * K + j], s[j]);
+      sampleNtt(rho, j, i, aij);
+      mulAccNtt(acc, aij, s[j]);
     }
     reducePoly(acc);
     encode12(acc, ek, POLY_BYTES * i);
@@ -92,7 +82,6 @@ export function pkeKeyGen(d: Bytes): PkeKeys {
  * whether to check or reduce the encapsulation key's coefficients).
  */
 export function pkeEncrypt(tHat: number[][], rho: Bytes, m: Bytes, r: Bytes): Bytes {
-  const a = expandMatrix(rho);
   const y = sampleVector(r, 0);
   const e1 = sampleVector(r, K);
   const e2 = newPoly();
@@ -101,11 +90,13 @@ export function pkeEncrypt(tHat: number[][], rho: Bytes, m: Bytes, r: Bytes): By
     ntt(y[i]);
   }
   const c = alloc(CT_BYTES);
+  const aji = newPoly();
   for (let i = 0; i < K; i++) {
-    // u[i] = NTT⁻¹(Σ_j Â[j][i] ∘ ŷ[j]) + e1[i]
+    // u[i] = NTT⁻¹(Σ_j Â[j][i] ∘ ŷ[j]) + e1[i], with Â[j][i] = SampleNTT(ρ ‖ i ‖ j)
     const acc = newPoly();
     for (let j = 0; j < K; j++) {
-      mulAccNtt(acc, a[j * K + i], y[j]);
+      sampleNtt(rho, i, j, aji);
+      mulAccNtt(acc, aji, y[j]);
     }
     reducePoly(acc);
     invNtt(acc);
