@@ -7,6 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { getProvider } from "../../crypto/node/providers";
 import { runWorkedExample } from "./worked-example";
 import { deriveTransportKeys } from "./hybrid";
+import { formatGrpUri } from "./uri";
 import { exampleInputs } from "./node/generate-vectors";
 import { independentGrp } from "./node/independent-grp";
 
@@ -36,6 +37,15 @@ describe.each(exampleInputs().map((x) => [x.pattern === 1 ? "IK" : "XX", x] as c
     for (const v of [ind.sessionId, ind.chainingKey, ind.mlkemSharedSecret, ind.c2s, ind.s2c, ind.kemKeyId, sha256(ind.clientHandshake), sha256(ind.relayHandshake)]) {
       expect(docs).toContain(hex(v));
     }
+  });
+});
+
+describe("docs/grp.md", () => {
+  it("shows the worked example's IK relay as a grp:// URI", () => {
+    const [ik] = exampleInputs();
+    const ind = independentGrp(ik as never);
+    const uri = formatGrpUri({ relayStaticKey: ind.relayStaticPublic, kemKeyId: ind.kemKeyId, host: "relay.example.org", port: 5224 });
+    expect(docs).toContain(uri);
   });
 });
 
