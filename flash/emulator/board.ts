@@ -140,6 +140,18 @@ export class Board {
   /** Bytes from the host towards the chip. */
   write(bytes: Uint8Array): void {
     this.wire.toDevice += bytes.length;
+    if (this.mode === "app") {
+      const f = this.faults;
+      if (f.disconnectAfterAppWrites !== undefined) {
+        if (f.disconnectAfterAppWrites <= 0) { f.disconnectAfterAppWrites = undefined; this.unplug(); return; }
+        f.disconnectAfterAppWrites--;
+      }
+      if ((f.corruptAppWrites ?? 0) > 0 && bytes.length > 64) {
+        f.corruptAppWrites! -= 1;
+        bytes = Uint8Array.from(bytes);
+        bytes[Math.floor(bytes.length / 2)] ^= 0x01; // line noise
+      }
+    }
     const gen = this.generation;
     const sentAt = this.hostBaud;
     const deliver = () => {

@@ -7,6 +7,7 @@
 //   U.h()                    @T SHA <sha-256 hex of the whole file>
 //   U.s(version)             @T SWITCHED   (boot pointer now names this file: atomic switch)
 //   U.i()                    @T INFO <json: runtime version, current app, provisioned, config hash>
+//   U.e()                    @T ERASED     (app files and boot pointer removed; config and identity kept)
 //   U.p()                    @T IDENTITY <json from the app's provisioning hook> | @T NOHOOK
 // At boot the loader reads the pointer, runs the app and prints "TSENSE READY <version> <file>"
 // (or "TSENSE BOOTFAIL <file> <error>", or "TSENSE NOAPP").
@@ -47,6 +48,7 @@ const ESPRUINO_HELPER = [
   'i:function(){var p=this.S.readJSON("tsense.ptr",1),c=this.S.read("tsense.cfg");print("@T INFO "+JSON.stringify({runtime:"espruino",version:process.env.VERSION,' +
   'serial:getSerial(),app:p?p.app:null,appVersion:p?p.v:null,provisioned:this.S.read("tsense.id")!==undefined,' +
   'configHash:c===undefined?null:this.x(require("crypto").SHA256(c))}));},' +
+  'e:function(){var S=this.S;S.list(/^a_/).forEach(function(f){S.erase(f);});S.erase("tsense.ptr");print("@T ERASED");},' +
   'p:function(){if(typeof tsense_provision!=="function"){print("@T NOHOOK");return;}print("@T IDENTITY "+JSON.stringify(tsense_provision()));}};',
 ];
 
@@ -71,6 +73,7 @@ const NODEMCU_HELPER = [
   "function U.j(v) if v==nil then return 'null' end if type(v)=='boolean' then return tostring(v) end return '\"'..v..'\"' end",
   "function U.i1() local a,v=U.ptr() return '{\"runtime\":\"nodemcu\",\"version\":'..U.j(node.info('sw_version').git_release)..',\"app\":'..U.j(a)..',\"appVersion\":'..U.j(v) end",
   "function U.i() print('@T INFO '..U.i1()..',\"provisioned\":'..U.j(file.exists('tsense.id'))..',\"configHash\":'..U.j(U.sha('tsense.cfg'))..'}') end",
+  "function U.e() for k in pairs(file.list()) do if k:match('^a_') then os.remove(k) end end os.remove('tsense.ptr') print('@T ERASED') end",
   "function U.p() if type(tsense_provision)~='function' then print('@T NOHOOK') return end print('@T IDENTITY '..tsense_provision()) end",
 ];
 

@@ -1,4 +1,4 @@
-// Fault hooks of the ROM bootloader emulator. Tests set them on a live board; each counter is
+// Fault hooks of the board emulator (mostly of its ROM bootloader). Tests set them on a live board; each counter is
 // consumed as the fault fires, so a test states exactly how often the fault happens.
 
 export interface RomFaults {
@@ -15,6 +15,10 @@ export interface RomFaults {
   disconnectAfterDataPackets?: number;
   /** Answer as an ESP32-C3 (chip id 5) instead of an ESP32-S3. */
   wrongChip?: boolean;
+  /** Interpreter console (app mode): the next N host writes longer than 64 bytes get one byte flipped. */
+  corruptAppWrites?: number;
+  /** Interpreter console (app mode): the board is unplugged after this many more host writes. */
+  disconnectAfterAppWrites?: number;
   /** Secure download mode: no register reads, no RAM loading (so no stub), no MD5. */
   secureDownload?: boolean;
 }
