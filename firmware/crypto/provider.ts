@@ -60,6 +60,11 @@ export interface CryptoProvider {
   ed25519Sign(seed: Bytes, msg: Bytes): Bytes;
   /** Verification rules: docs/crypto.md ("Ed25519 verification"). */
   ed25519Verify(publicKey: Bytes, msg: Bytes, sig: Bytes): boolean;
+  /** RFC 7748 X448(scalar, u), 56-byte arguments; throws on an all-zero result (small-order input). */
+  x448(scalar: Bytes, u: Bytes): Bytes;
+  x448PublicKey(secretKey: Bytes): Bytes;
+  /** RFC 8032 Ed448 (empty context) verification; rules: docs/crypto.md ("Ed448 verification"). */
+  ed448Verify(publicKey: Bytes, msg: Bytes, sig: Bytes): boolean;
 
   // Post-quantum KEM (FIPS 203)
   /** Deterministic ML-KEM-768.KeyGen_internal(d, z) from a 64-byte seed d ‖ z. */

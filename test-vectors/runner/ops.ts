@@ -35,6 +35,19 @@ function x25519Iterate(p: CryptoProvider, i: Params, o: Params): void {
   o.setBytes("k", k);
 }
 
+function x448Iterate(p: CryptoProvider, i: Params, o: Params): void {
+  // RFC 7748 §5.2, as for X25519.
+  let k = i.bytes("k");
+  let u = i.bytes("u");
+  const n = i.number("iterations");
+  for (let j = 0; j < n; j++) {
+    const next = p.x448(k, u);
+    u = k;
+    k = next;
+  }
+  o.setBytes("k", k);
+}
+
 function boxKey(p: CryptoProvider, i: Params): Bytes {
   return p.boxBeforenm(i.bytes("publicKey"), i.bytes("secretKey"));
 }
@@ -131,6 +144,10 @@ export function cryptoOps(): Record<string, Op> {
   t["ed25519.publicKey"] = (p, i, o) => o.setBytes("publicKey", p.ed25519PublicKey(i.bytes("seed")));
   t["ed25519.sign"] = (p, i, o) => o.setBytes("signature", p.ed25519Sign(i.bytes("seed"), i.bytes("msg")));
   t["ed25519.verify"] = (p, i, o) => o.setBool("valid", p.ed25519Verify(i.bytes("publicKey"), i.bytes("msg"), i.bytes("signature")));
+  t["x448"] = (p, i, o) => o.setBytes("shared", p.x448(i.bytes("scalar"), i.bytes("u")));
+  t["x448.publicKey"] = (p, i, o) => o.setBytes("publicKey", p.x448PublicKey(i.bytes("secretKey")));
+  t["x448.iterate"] = x448Iterate;
+  t["ed448.verify"] = (p, i, o) => o.setBool("valid", p.ed448Verify(i.bytes("publicKey"), i.bytes("msg"), i.bytes("signature")));
 
   t["mlkem768.keygen"] = (p, i, o) => {
     const kp = p.mlkem768Keygen(i.bytes("seed"));

@@ -13,6 +13,7 @@ import { ecb, gcm } from "@noble/ciphers/aes.js";
 import { ghash } from "@noble/ciphers/_polyval.js";
 import { equalBytes } from "@noble/ciphers/utils.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { ed448, x448 } from "@noble/curves/ed448.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { randomBytes } from "node:crypto";
 import type { Bytes } from "../../port/bytes";
@@ -132,6 +133,25 @@ export const nobleProvider: CryptoProvider = {
   ed25519Verify: (pk, msg, sig) =>
     ed25519VerifyPolicy(pk, sig, () =>
       ed25519CofactorlessEquation(pk, msg, sig) && ed25519.verify(u8(sig), u8(msg), u8(pk), { zip215: false })),
+  x448: (scalar, u) => {
+    checkLength("x448 scalar", scalar, 56);
+    checkLength("x448 u", u, 56);
+    // noble throws on an all-zero shared secret, as our interface requires.
+    return x448.getSharedSecret(u8(scalar), u8(u));
+  },
+  x448PublicKey: (sk) => {
+    checkLength("x448 secret key", sk, 56);
+    return x448.getPublicKey(u8(sk));
+  },
+  // noble's strict (zip215: false) Ed448 verify is exactly our rule set (docs/crypto.md);
+  // it throws on wrong lengths, which is a false here.
+  ed448Verify: (pk, msg, sig) => {
+    try {
+      return ed448.verify(u8(sig), u8(msg), u8(pk), { zip215: false });
+    } catch {
+      return false;
+    }
+  },
 
   mlkem768Keygen: (seed): KemKeyPair => {
     checkLength("ml-kem-768 seed", seed, 64);

@@ -80,8 +80,8 @@ describe("ed25519", () => {
     const pk = ed25519PublicKey(seed);
     const sig = ed25519Sign(seed, msg);
     expect(ed25519Verify(pk, msg, sig)).toBe(true);
-    expect(ed25519Verify(pk.subarray(0, 31), msg, sig)).toBe(false);
-    expect(ed25519Verify(pk, msg, sig.subarray(0, 63))).toBe(false);
+    expect(ed25519Verify((pk as Uint8Array).subarray(0, 31), msg, sig)).toBe(false);
+    expect(ed25519Verify(pk, msg, (sig as Uint8Array).subarray(0, 63))).toBe(false);
     expect(ed25519Verify(new Uint8Array(32).fill(0xff), msg, sig)).toBe(false);
     expect(ed25519Verify(pk, msg, new Uint8Array(64).fill(0xff))).toBe(false);
   });

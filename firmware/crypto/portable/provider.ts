@@ -17,6 +17,8 @@ import { boxBeforenm } from "./box";
 import { aes256gcmOpen, aes256gcmSeal } from "./aesgcm";
 import { x25519, x25519PublicKey } from "./x25519";
 import { ed25519PublicKey, ed25519Sign, ed25519Verify } from "./ed25519";
+import { x448, x448PublicKey } from "./x448";
+import { ed448Verify } from "./ed448";
 import { mlkem768Decapsulate, mlkem768Encapsulate, mlkem768Keygen } from "./mlkem768";
 
 export function createPortableProvider(randomBytes: (n: number) => Bytes): CryptoProvider {
@@ -46,6 +48,9 @@ export function createPortableProvider(randomBytes: (n: number) => Bytes): Crypt
     ed25519PublicKey: ed25519PublicKey,
     ed25519Sign: ed25519Sign,
     ed25519Verify: ed25519Verify,
+    x448: x448,
+    x448PublicKey: x448PublicKey,
+    ed448Verify: ed448Verify,
     mlkem768Keygen: mlkem768Keygen,
     mlkem768Encapsulate: mlkem768Encapsulate,
     mlkem768Decapsulate: mlkem768Decapsulate,
