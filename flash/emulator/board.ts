@@ -21,6 +21,7 @@ export const ResetReason = {
   RTC_SW_SYS_RST: 0x03,
   TG0WDT_SYS_RST: 0x07,
   RTC_SW_CPU_RST: 0x0c,
+  BROWNOUT_RST: 0x0f,
 } as const;
 
 export type BoardMode = "off" | "reset" | "rom" | "app";

@@ -19,7 +19,7 @@ export class ReplWire {
   constructor(readonly link: SerialLink, private readonly echoPrefix: string) {}
 
   async send(line: string): Promise<void> {
-    this.transcript.push(`> ${JSON.stringify(this.echoPrefix + line).slice(1, -1)}`);
+    this.transcript.push(`> ${visible(this.echoPrefix + line)}`);
     try {
       await this.link.write(`${this.echoPrefix}${line}\n`);
     } catch (e) {
@@ -35,7 +35,7 @@ export class ReplWire {
       while ((nl = this.pending.indexOf("\n")) >= 0) {
         const line = this.pending.slice(0, nl).replace(/\r$/, "").replace(/^>+ ?/, "");
         this.pending = this.pending.slice(nl + 1);
-        if (line.length > 0) this.transcript.push(`< ${JSON.stringify(line).slice(1, -1)}`);
+        if (line.length > 0) this.transcript.push(`< ${visible(line)}`);
         if (line.startsWith(TAG)) {
           const body = line.slice(TAG.length);
           const sp = body.indexOf(" ");
@@ -65,7 +65,7 @@ export class ReplWire {
       while ((nl = this.pending.indexOf("\n")) >= 0) {
         const line = this.pending.slice(0, nl).replace(/\r$/, "").replace(/^>+ ?/, "");
         this.pending = this.pending.slice(nl + 1);
-        if (line.length > 0) this.transcript.push(`< ${JSON.stringify(line).slice(1, -1)}`);
+        if (line.length > 0) this.transcript.push(`< ${visible(line)}`);
         const m = re.exec(line);
         if (m) return m;
       }
@@ -81,6 +81,11 @@ export class ReplWire {
     this.pending = "";
     this.link.discard();
   }
+}
+
+/** Transcript form: printable ASCII as is, anything else as \xNN (so \x10 shows). */
+export function visible(text: string): string {
+  return text.replace(/[^\x20-\x7e]|\\/g, (c) => (c === "\\" ? "\\\\" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }
 
 export function interrupted(e: unknown): ToolError {

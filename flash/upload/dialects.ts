@@ -40,7 +40,7 @@ const ESPRUINO_HELPER = [
   'c:function(s){return ("0000000"+(E.CRC32(s)>>>0).toString(16)).substr(-8);},' +
   'b:function(n,z){this.n=n;this.z=z;var f=this.S.read(n);if(f!==undefined&&f.length!==z){this.S.erase(n);f=undefined;}print("@T OPEN "+(f===undefined?0:f.length));},' +
   'q:function(k){var f=this.S.read(this.n)||"",o="";for(var i=0;i<f.length;i+=k)o+=this.c(f.substr(i,k));print("@T CRCS "+o);},' +
-  'w:function(o,d,c){var b=atob(d);if(this.c(b)!==c){print("@T NAK "+o+" CRC");return;}if(o+b.length>this.z){print("@T NAK "+o+" RANGE");return;}' +
+  'w:function(o,d,c){var b;try{b=atob(d);}catch(e){b="";}if(this.c(b)!==c){print("@T NAK "+o+" CRC");return;}if(o+b.length>this.z){print("@T NAK "+o+" RANGE");return;}' +
   'this.S.write(this.n,b,o,this.z);print("@T ACK "+(o+b.length));},' +
   'h:function(){print("@T SHA "+this.x(require("crypto").SHA256(this.S.read(this.n)||"")));},' +
   's:function(v){var p=this.S.readJSON("tsense.ptr",1),n=this.n;this.S.write("tsense.ptr",JSON.stringify({app:n,v:v}));' +
@@ -62,7 +62,7 @@ const NODEMCU_HELPER = [
   "function U.crc(s) local c=0xffffffff for i=1,#s do c=c~s:byte(i) for _=1,8 do if c&1==1 then c=(c>>1)~0xedb88320 else c=c>>1 end end end return string.format('%08x',(c~0xffffffff)&0xffffffff) end",
   "function U.b(n,z) U.n=n U.z=z local f=io.open(n,'rb') local l=0 if f then l=f:seek('end') f:close() end if l>z then os.remove(n) l=0 end print('@T OPEN '..l) end",
   "function U.q(k) local f=io.open(U.n,'rb') local o={} if f then while true do local s=f:read(k) if not s then break end o[#o+1]=U.crc(s) end f:close() end print('@T CRCS '..table.concat(o)) end",
-  "function U.w(o,d,c) local b=encoder.fromBase64(d) if U.crc(b)~=c then print('@T NAK '..o..' CRC') return end if o+#b>U.z then print('@T NAK '..o..' RANGE') return end U.put(o,b) print('@T ACK '..(o+#b)) end",
+  "function U.w(o,d,c) local ok,b=pcall(encoder.fromBase64,d) if not ok or U.crc(b)~=c then print('@T NAK '..o..' CRC') return end if o+#b>U.z then print('@T NAK '..o..' RANGE') return end U.put(o,b) print('@T ACK '..(o+#b)) end",
   "function U.put(o,b) local f=io.open(U.n,'r+b') or io.open(U.n,'wb') f:seek('set',o) f:write(b) f:close() end",
   "function U.sha(n) local f=io.open(n,'rb') if not f then return nil end local h=crypto.new_hash('SHA256') while true do local s=f:read(1024) if not s then break end h:update(s) end f:close() return encoder.toHex(h:finalize()) end",
   "function U.h() print('@T SHA '..(U.sha(U.n) or '')) end",
