@@ -1,0 +1,105 @@
+/**
+ * `npm run build:espruino`: bundles each Espruino entry with esbuild into one IIFE script
+ * under build/espruino/<name>.js (ES2015 syntax, not minified; `--minify` to minify) and
+ * refuses to write a bundle that Espruino 2v29 could not run (node/syntax-check.ts).
+ */
+import { mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { newestSourceMtime } from "../lua/build";
+import { checkEspruinoSyntax, formatViolations } from "./node/syntax-check";
+
+export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+export const ESPRUINO_OUT_DIR = join(ROOT, "build", "espruino");
+
+/** One bundle per entry: name → entry source (relative to the repository root). */
+export const ESPRUINO_ENTRIES: Record<string, string> = {
+  vectors: "firmware/targets/espruino/vectors-main.ts",
+};
+
+export interface EspruinoBuildOptions {
+  outDir?: string;
+  minify?: boolean;
+}
+
+export function espruinoBundlePath(name: string, outDir = ESPRUINO_OUT_DIR): string {
+  return join(outDir, `${name}.js`);
+}
+
+/** Bundles one entry file (absolute or repo-relative); throws on esbuild errors or Espruino violations. */
+export async function buildEspruinoEntry(name: string, entry: string, options: EspruinoBuildOptions = {}): Promise<string> {
+  const outDir = options.outDir ?? ESPRUINO_OUT_DIR;
+  const result = await esbuild.build({
+    entryPoints: [join(ROOT, relative(ROOT, entry))],
+    absWorkingDir: ROOT,
+    bundle: true,
+    format: "iife",
+    target: "es2015",
+    platform: "neutral",
+    minify: options.minify ?? false,
+    // Class fields become constructor assignments (Espruino has no class fields).
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+    legalComments: "none",
+    charset: "ascii",
+    write: false,
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0].text;
+  const out = espruinoBundlePath(name, outDir);
+  const violations = checkEspruinoSyntax(code, out);
+  if (violations.length > 0) {
+    throw new Error(`Espruino build of ${relative(ROOT, entry)}: ${violations.length} construct(s) Espruino cannot run:\n${formatViolations(relative(ROOT, out), violations)}`);
+  }
+  mkdirSync(outDir, { recursive: true });
+  // Write beside the target and rename: a reader never sees half a bundle.
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, out);
+  return out;
+}
+
+export async function buildEspruino(names: string[] = Object.keys(ESPRUINO_ENTRIES), options: EspruinoBuildOptions = {}): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of names) {
+    const entry = ESPRUINO_ENTRIES[name];
+    if (entry === undefined) {
+      throw new Error(`unknown Espruino entry '${name}' (known: ${Object.keys(ESPRUINO_ENTRIES).join(", ")})`);
+    }
+    out.push(await buildEspruinoEntry(name, entry, options));
+  }
+  return out;
+}
+
+/** The bundle path, rebuilt first when it is missing or older than any source. */
+export async function ensureEspruinoBundle(name: string): Promise<string> {
+  const out = espruinoBundlePath(name);
+  let built: number;
+  try {
+    built = statSync(out).mtimeMs;
+  } catch {
+    built = 0;
+  }
+  if (built === 0 || built < newestSourceMtime()) {
+    await buildEspruino([name]);
+  }
+  return out;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const minify = argv.includes("--minify");
+  const names = argv.filter((a) => a !== "--minify");
+  try {
+    for (const p of await buildEspruino(names.length > 0 ? names : undefined, { minify })) {
+      console.log(`built ${relative(ROOT, p)} (${statSync(p).size} bytes)`);
+    }
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2));
+}
