@@ -6,6 +6,10 @@ import { x25519, x25519PublicKey } from "./x25519";
 import { ed25519PublicKey, ed25519Sign, ed25519Verify } from "./ed25519";
 import { Fe, feAdd, feFromLimbs, feInvert, feMul, feSqr, feSub, feToBytes } from "./field25519";
 import { scIsCanonical, scMulAdd, scReduce64 } from "./scalar25519";
+import { x448, x448PublicKey } from "./x448";
+import { ed448Verify } from "./ed448";
+import { Fq, fqFromLimbs, fqInvert, fqMul, fqSqr, fqToBytes } from "./field448";
+import { sc448IsCanonical, sc448Reduce } from "./scalar448";
 
 const P = 2n ** 255n - 19n;
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -172,5 +176,77 @@ describe("scalar25519 against BigInt", () => {
     expect(scIsCanonical(toLe(L, 32))).toBe(false);
     expect(scIsCanonical(toLe(2n ** 256n - 1n, 32))).toBe(false);
     expect(() => scReduce64(new Uint8Array(63))).toThrow(/64 bytes/);
+  });
+});
+
+const P448 = 2n ** 448n - 2n ** 224n - 1n;
+const L448 = 2n ** 446n - 13818066809895115352007386748515426880336692474882178609894547503885n;
+const fqValue = (a: Fq): bigint => a.reduce((acc, limb, i) => acc + BigInt(limb) * 2n ** BigInt(16 * i), 0n);
+const fqOf = (v: bigint): Fq => fqFromLimbs(Array.from({ length: 28 }, (_x, i) => Number((v >> BigInt(16 * i)) & 0xffffn)));
+
+describe("x448", () => {
+  it("rejects arguments of the wrong length", () => {
+    expect(() => x448(new Uint8Array(55), new Uint8Array(56))).toThrow(/scalar must be 56 bytes, got 55/);
+    expect(() => x448(new Uint8Array(56), new Uint8Array(32))).toThrow(/u must be 56 bytes/);
+    expect(() => x448PublicKey(new Uint8Array(57))).toThrow(/secret key must be 56 bytes/);
+  });
+
+  it("throws on an all-zero result for small-order u", () => {
+    for (const u of [0n, 1n, P448 - 1n, P448]) {
+      expect(() => x448(rnd(56), toLe(u, 56))).toThrow(/all-zero shared secret/);
+    }
+  });
+});
+
+describe("ed448", () => {
+  it("returns false, never throws, for malformed keys and signatures", () => {
+    expect(ed448Verify(new Uint8Array(57), new Uint8Array(0), new Uint8Array(114))).toBe(false);
+    expect(ed448Verify(new Uint8Array(56), new Uint8Array(0), new Uint8Array(114))).toBe(false);
+    expect(ed448Verify(new Uint8Array(57).fill(0xff), new Uint8Array(3), new Uint8Array(114).fill(0xff))).toBe(false);
+    expect(ed448Verify(new Uint8Array(57), new Uint8Array(0), new Uint8Array(113))).toBe(false);
+  });
+});
+
+describe("field448 against BigInt", () => {
+  it("mul and sqr are exact at the maximal limb bound", () => {
+    const a = fqFromLimbs(new Array(28).fill(2 ** 22 - 1));
+    const out = fqOf(0n);
+    fqMul(out, a, a);
+    expect(le(fqToBytes(out))).toBe((fqValue(a) * fqValue(a)) % P448);
+    fqSqr(out, a);
+    expect(le(fqToBytes(out))).toBe((fqValue(a) * fqValue(a)) % P448);
+    out.forEach((limb, i) => expect(limb).toBeLessThan(i === 2 || i === 16 ? 2 ** 16 + 16 : 2 ** 16));
+  });
+
+  it("mul and invert agree with BigInt on random inputs; encoding is canonical", () => {
+    for (let i = 0; i < 100; i++) {
+      const a = fqFromLimbs(Array.from({ length: 28 }, () => randomInt(2 ** 22)));
+      const b = fqFromLimbs(Array.from({ length: 28 }, () => randomInt(2 ** 16)));
+      const out = fqOf(0n);
+      fqMul(out, a, b);
+      expect(le(fqToBytes(out))).toBe((fqValue(a) * fqValue(b)) % P448);
+      fqInvert(out, b);
+      expect((le(fqToBytes(out)) * fqValue(b)) % P448).toBe(fqValue(b) % P448 === 0n ? 0n : 1n);
+    }
+    for (const v of [0n, 1n, P448 - 1n, P448, P448 + 1n, 2n ** 448n - 1n]) {
+      expect(le(fqToBytes(fqOf(v)))).toBe(v % P448);
+    }
+  });
+});
+
+describe("scalar448 against BigInt", () => {
+  it("reduces 114-byte values, including the extremes", () => {
+    const values = [0n, 1n, L448 - 1n, L448, L448 + 1n, 2n ** 446n, 2n ** 448n - 1n, 2n ** 912n - 1n, 4n * L448 - 1n];
+    for (let i = 0; i < 300; i++) values.push(le(rnd(114)));
+    for (const v of values) {
+      expect(le(sc448Reduce(toLe(v, 114)))).toBe(v % L448);
+    }
+  });
+
+  it("accepts S below L only", () => {
+    expect(sc448IsCanonical(toLe(L448 - 1n, 57))).toBe(true);
+    expect(sc448IsCanonical(toLe(L448, 57))).toBe(false);
+    expect(sc448IsCanonical(toLe(2n ** 448n, 57))).toBe(false);
+    expect(() => sc448Reduce(new Uint8Array(116))).toThrow(/up to 114 bytes/);
   });
 });
