@@ -130,7 +130,7 @@ for (const alg of ["ed25519", "ed448"] as const) {
       const a = parseServerAddress(relay.address);
       if (!a.ok) throw new Error();
       const server = tls.createServer({ key: relay.server["o"].identity.pem.key, cert: relay.server["o"].identity.pem.cert, ALPNProtocols: ["smp/1"] });
-      const sni = new Promise<string | false>((resolve) => server.on("secureConnection", (sock) => resolve(sock.servername)));
+      const sni = new Promise<string | false | null>((resolve) => server.on("secureConnection", (sock) => resolve(sock.servername)));
       await new Promise<void>((res) => server.listen(0, "127.0.0.1", () => res()));
       const port = (server.address() as { port: number }).port;
       const p = connectSmp({ ...a.value, hosts: ["localhost"], port }, { provider, timeoutMs: 500 }).catch(() => undefined);

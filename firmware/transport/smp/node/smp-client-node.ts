@@ -3,7 +3,6 @@
  * callbacks into promises, and reconnects with exponential backoff, after which the
  * client core resubscribes every queue.
  */
-import type { CryptoProvider } from "../../../crypto/provider";
 import type { Bytes } from "../../../port/bytes";
 import { Backoff } from "../backoff";
 import { AuthKeyPair, ClientEvent, ClientResult, ReceivedMessage, RecipientQueue, SenderQueue, SmpClient } from "../client";
