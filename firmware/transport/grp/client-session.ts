@@ -24,6 +24,7 @@ import { deriveTransportKeys, kemKeyId } from "./hybrid";
 import { HandshakeState, KeyPair, keyPairFromSecret, DH_LEN } from "./noise/handshake-state";
 import { protocolName } from "./noise/protocol-name";
 import { KemCiphertext, RelayHello, decodeRelayHello, encodeClientHello, encodeKemCiphertext } from "./payloads";
+import { RandomSource } from "./random-source";
 import { GrpSessionBase, PHASE_HANDSHAKE } from "./session-base";
 
 export interface RelayKemKeyInfo {
@@ -44,6 +45,8 @@ export interface GrpClientOptions {
   smpMax: number;
   /** undefined = HANDSHAKE_TIMEOUT_MS. */
   handshakeTimeoutMs: number | undefined;
+  /** undefined = the provider's randomBytes. */
+  random: RandomSource | undefined;
 }
 
 const ML_KEM_ENCAPS_RANDOM_SIZE = 32;
@@ -55,6 +58,7 @@ export class GrpClientSession extends GrpSessionBase {
   private kemSecret: Bytes | undefined;
   private learned: RelayKemKeyInfo | undefined;
   private kemKeyRejected: boolean;
+  private random: RandomSource;
 
   constructor(p: CryptoProvider, options: GrpClientOptions, nowMs: number) {
     super(p, nowMs, options.handshakeTimeoutMs === undefined ? HANDSHAKE_TIMEOUT_MS : options.handshakeTimeoutMs);
@@ -62,15 +66,16 @@ export class GrpClientSession extends GrpSessionBase {
       throw new Error("grp: relay static key must be 32 bytes");
     }
     this.options = options;
+    this.random = options.random !== undefined ? options.random : p;
     this.pattern = options.cachedKemKey === undefined ? GRP_PATTERN_XX : GRP_PATTERN_IK;
     const ik = this.pattern === GRP_PATTERN_IK;
     this.hs = new HandshakeState(p, {
       protocolName: protocolName(ik ? "IK" : "XX", GRP_NOISE_HASH),
       initiator: true,
       prologue: fromAscii(GRP_PROLOGUE),
-      s: options.clientStatic !== undefined ? options.clientStatic : keyPairFromSecret(p, p.randomBytes(DH_LEN)),
+      s: options.clientStatic !== undefined ? options.clientStatic : keyPairFromSecret(p, this.random.randomBytes(DH_LEN)),
       rs: ik ? options.relayStaticKey : undefined,
-      ephemeralSecret: undefined,
+      ephemeralSecret: this.random.randomBytes(DH_LEN),
     });
     this.kemSecret = undefined;
     this.learned = undefined;
@@ -92,7 +97,7 @@ export class GrpClientSession extends GrpSessionBase {
   }
 
   private encapsulate(key: RelayKemKeyInfo): KemCiphertext {
-    const enc = this.p.mlkem768Encapsulate(key.encapsulationKey, this.p.randomBytes(ML_KEM_ENCAPS_RANDOM_SIZE));
+    const enc = this.p.mlkem768Encapsulate(key.encapsulationKey, this.random.randomBytes(ML_KEM_ENCAPS_RANDOM_SIZE));
     this.kemSecret = enc.sharedSecret;
     return { keyId: key.id, ciphertext: enc.ciphertext };
   }

@@ -7,6 +7,7 @@
 import { Bytes, equalBytes, wipe } from "../../port/bytes";
 import { CryptoProvider } from "../../crypto/provider";
 import { kemKeyId } from "./hybrid";
+import { RandomSource } from "./random-source";
 
 export interface RelayKemKey {
   id: Bytes;
@@ -29,12 +30,15 @@ export class KemKeyRing {
   private p: CryptoProvider;
   private options: KemKeyRingOptions;
   private keys: RelayKemKey[];
+  private random: RandomSource;
 
-  constructor(p: CryptoProvider, options: KemKeyRingOptions, nowMs: number) {
+  /** random: where key generation seeds come from (usually the provider). */
+  constructor(p: CryptoProvider, options: KemKeyRingOptions, nowMs: number, random: RandomSource) {
     if (options.rotationMs < 0 || options.graceMs < 0) {
       throw new Error("grp: KEM rotation and grace must not be negative");
     }
     this.p = p;
+    this.random = random;
     this.options = options;
     this.keys = [];
     this.rotate(nowMs);
@@ -46,7 +50,7 @@ export class KemKeyRing {
   }
 
   private replace(retiredMs: number, nowMs: number): RelayKemKey {
-    const kp = this.p.mlkem768Keygen(this.p.randomBytes(ML_KEM_SEED_SIZE));
+    const kp = this.p.mlkem768Keygen(this.random.randomBytes(ML_KEM_SEED_SIZE));
     if (this.keys.length > 0) {
       this.keys[this.keys.length - 1].retiredMs = retiredMs;
     }

@@ -26,6 +26,7 @@ import { KemKeyRing, RelayKemKey } from "./kem-key-ring";
 import { HandshakeState, KeyPair, DH_LEN } from "./noise/handshake-state";
 import { protocolName } from "./noise/protocol-name";
 import { ClientHello, KemCiphertext, decodeClientHello, decodeKemCiphertext, encodeRelayHello } from "./payloads";
+import { RandomSource } from "./random-source";
 import { ReplayCache } from "./replay-cache";
 import { GrpSessionBase, PHASE_HANDSHAKE } from "./session-base";
 
@@ -37,6 +38,8 @@ export interface GrpRelayOptions {
   smpMin: number;
   smpMax: number;
   handshakeTimeoutMs: number | undefined;
+  /** undefined = the provider's randomBytes. */
+  random: RandomSource | undefined;
 }
 
 const STEP_HEADER = 0;
@@ -82,7 +85,7 @@ export class GrpServerSession extends GrpSessionBase {
       prologue: fromAscii(GRP_PROLOGUE),
       s: this.options.relayStatic,
       rs: undefined,
-      ephemeralSecret: undefined,
+      ephemeralSecret: (this.options.random !== undefined ? this.options.random : this.p).randomBytes(DH_LEN),
     });
     this.step = STEP_FIRST;
     return true;

@@ -1,10 +1,9 @@
 /**
  * One complete GRP/1 connection between a client and a relay in memory, from fixed keys
  * and randomness: the source of the worked example in docs/grp.md and of the
- * grp.handshake vectors. Randomness is consumed in protocol order:
- *   client IK: KEM encapsulation randomness m, then the ephemeral secret
- *   client XX: the ephemeral secret, then m (after the relay hello)
- *   relay:     ML-KEM key generation seed d ‖ z (64 bytes), then its ephemeral secret
+ * grp.handshake vectors. Randomness is consumed in this order:
+ *   client: its ephemeral secret, then the KEM encapsulation randomness m
+ *   relay:  ML-KEM key generation seed d ‖ z (64 bytes), then its ephemeral secret
  */
 import { Bytes, alloc, concatAll, equalBytes } from "../../port/bytes";
 import { CryptoProvider } from "../../crypto/provider";
@@ -13,7 +12,7 @@ import { GrpClientSession } from "./client-session";
 import { GRP_BLOCK_SIZE, GRP_PATTERN_IK } from "./constants";
 import { KemKeyRing } from "./kem-key-ring";
 import { keyPairFromSecret } from "./noise/handshake-state";
-import { ScriptedRandomProvider } from "./scripted-random";
+import { ScriptedRandom } from "./random-source";
 import { GrpServerSession } from "./server-session";
 
 export interface WorkedExampleInput {
@@ -61,12 +60,12 @@ function closedWhy(events: SessionEvent[]): string {
 
 export function runWorkedExample(p: CryptoProvider, input: WorkedExampleInput): WorkedExampleOutput {
   const ik = input.pattern === GRP_PATTERN_IK;
-  const relayP = new ScriptedRandomProvider(p, [input.relayKemSeed, input.relayEphemeral]);
-  const kemKeys = new KemKeyRing(relayP, { rotationMs: 0, graceMs: 0 }, 0);
+  const relayRandom = new ScriptedRandom([input.relayKemSeed, input.relayEphemeral]);
+  const kemKeys = new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, 0, relayRandom);
   const current = kemKeys.current(0);
-  const clientP = new ScriptedRandomProvider(p, ik ? [input.kemRandom, input.clientEphemeral] : [input.clientEphemeral, input.kemRandom]);
+  const clientRandom = new ScriptedRandom([input.clientEphemeral, input.kemRandom]);
   const relay = new GrpServerSession(
-    relayP,
+    p,
     {
       relayStatic: keyPairFromSecret(p, input.relayStatic),
       kemKeys: kemKeys,
@@ -74,11 +73,12 @@ export function runWorkedExample(p: CryptoProvider, input: WorkedExampleInput): 
       smpMin: input.smpMin,
       smpMax: input.smpMax,
       handshakeTimeoutMs: undefined,
+      random: relayRandom,
     },
     0,
   );
   const client = new GrpClientSession(
-    clientP,
+    p,
     {
       relayStaticKey: p.x25519PublicKey(input.relayStatic),
       pinnedKemKeyId: current.id,
@@ -87,6 +87,7 @@ export function runWorkedExample(p: CryptoProvider, input: WorkedExampleInput): 
       smpMin: input.smpMin,
       smpMax: input.smpMax,
       handshakeTimeoutMs: undefined,
+      random: clientRandom,
     },
     0,
   );
@@ -108,7 +109,7 @@ export function runWorkedExample(p: CryptoProvider, input: WorkedExampleInput): 
   if (!client.isOpen() || !relay.isOpen()) {
     throw new Error("grp example: handshake did not open (" + closedWhy(client.takeEvents()) + closedWhy(relay.takeEvents()) + ")");
   }
-  if (!clientP.finished() || !relayP.finished()) {
+  if (!clientRandom.finished() || !relayRandom.finished()) {
     throw new Error("grp example: scripted randomness not used up");
   }
   client.takeEvents();

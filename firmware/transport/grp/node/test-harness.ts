@@ -22,11 +22,12 @@ export function seededProvider(base: CryptoProvider, seed: string): CryptoProvid
 export function relayOptions(p: CryptoProvider, nowMs: number, overrides: Partial<GrpRelayOptions> = {}): GrpRelayOptions {
   return {
     relayStatic: keyPairFromSecret(p, p.randomBytes(32)),
-    kemKeys: new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, nowMs),
+    kemKeys: new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, nowMs, p),
     replayCache: new ReplayCache(REPLAY_WINDOW_MS, 10000),
     smpMin: 7,
     smpMax: 9,
     handshakeTimeoutMs: undefined,
+    random: undefined,
     ...overrides,
   };
 }
@@ -40,6 +41,7 @@ export function clientOptions(relay: GrpRelayOptions, overrides: Partial<GrpClie
     smpMin: 7,
     smpMax: 9,
     handshakeTimeoutMs: undefined,
+    random: undefined,
     ...overrides,
   };
 }
