@@ -9,6 +9,7 @@ import { CertAlgorithm, loadOrCreateIdentity } from "./relay/certificates";
 import { MemoryQueueStore } from "./relay/memory-queue-store";
 import { SmpServer } from "./relay/smp-server";
 import { SMP_DEFAULT_PORT } from "../firmware/transport/smp/version";
+import { GrpServer, loadOrCreateGrpStatic } from "./relay/grp-server";
 
 const USAGE = `usage: tsense relay [options]
 
@@ -21,12 +22,18 @@ const USAGE = `usage: tsense relay [options]
   --idle-timeout S    close connections without subscriptions after S idle seconds (default 21600)
   --handshake-timeout S   (default 30)
   --password PW       require this server password in NEW
-  --provider NAME     crypto provider: native (default), noble or portable`;
+  --provider NAME     crypto provider: native (default), noble or portable
+  --grp-port N        also serve GRP/1 (Noise + ML-KEM over TCP, docs/grp.md) on this port (0 = any free port)
+  --grp-kem-rotation S    replace the GRP ML-KEM key every S seconds (default 0 = never)
+  --grp-kem-grace S       a replaced ML-KEM key stays valid for S seconds (default 3600)`;
 
 export interface RunningRelay {
   server: SmpServer;
   handler: CommandHandler;
   address: string;
+  grp: GrpServer | undefined;
+  /** grp://… when --grp-port was given */
+  grpAddress: string | undefined;
   close(): Promise<void>;
 }
 
@@ -37,6 +44,7 @@ export async function startRelay(argv: string[], log: (s: string) => void = cons
       port: { type: "string" }, host: { type: "string" }, "data-dir": { type: "string" }, cert: { type: "string" },
       quota: { type: "string" }, ttl: { type: "string" }, "idle-timeout": { type: "string" }, "handshake-timeout": { type: "string" },
       password: { type: "string" }, provider: { type: "string" }, help: { type: "boolean", short: "h" },
+      "grp-port": { type: "string" }, "grp-kem-rotation": { type: "string" }, "grp-kem-grace": { type: "string" },
     },
   });
   const num = (name: string, v: string | undefined, def: number | undefined) => {
@@ -67,12 +75,31 @@ export async function startRelay(argv: string[], log: (s: string) => void = cons
     log,
   });
   await server.listen();
+  let grp: GrpServer | undefined;
+  if (values["grp-port"] !== undefined) {
+    const grpStatic = loadOrCreateGrpStatic(provider, dataDir);
+    grp = new GrpServer({
+      handler,
+      provider,
+      relayStatic: grpStatic.key,
+      host: values.host ?? "127.0.0.1",
+      port: num("grp-port", values["grp-port"], undefined)!,
+      handshakeTimeoutMs: num("handshake-timeout", values["handshake-timeout"], 10)! * 1000,
+      idleTimeoutMs: num("idle-timeout", values["idle-timeout"], 21600)! * 1000,
+      kemRotationMs: num("grp-kem-rotation", values["grp-kem-rotation"], 0)! * 1000,
+      kemGraceMs: num("grp-kem-grace", values["grp-kem-grace"], 3600)! * 1000,
+      log,
+    });
+    await grp.listen();
+  }
   const expiry = setInterval(() => handler.expireAll(), 60_000);
   expiry.unref();
   const address = server.address();
   log(`${created ? "generated" : "loaded"} ${alg} identity in ${dataDir}`);
   log(`SMP relay listening: ${address}`);
-  return { server, handler, address, close: async () => { clearInterval(expiry); await server.close(); } };
+  const grpAddress = grp?.address();
+  if (grp) log(`GRP relay listening: ${grpAddress}`);
+  return { server, handler, address, grp, grpAddress, close: async () => { clearInterval(expiry); await server.close(); await grp?.close(); } };
 }
 
 export async function main(argv: string[]): Promise<number> {
