@@ -15,7 +15,7 @@ import { startRelay, type RunningRelay } from "../relay-cli";
 
 const provider = getProvider("noble");
 const text = (s: string) => new TextEncoder().encode(s);
-const str = (m: ReceivedMessage) => new TextDecoder().decode((m.body as { body: Uint8Array }).body);
+const str = (m: ReceivedMessage) => (m.body.quota ? "QUOTA" : new TextDecoder().decode(m.body.body as Uint8Array));
 
 type Listener = { onEvent(l: (e: ClientEvent) => void): void };
 function nextMessage(c: Listener): Promise<ReceivedMessage> {
