@@ -7,7 +7,7 @@
 import { Bytes, alloc, concat, copyInto, slice } from "../port/bytes";
 import { ctEqual } from "../port/ct";
 import { pad, unpad } from "../transport/smp/pad";
-import { CryptoProvider } from "../crypto/provider";
+import { CryptoProvider, RandomSource } from "../crypto/provider";
 import { RatchetSuite } from "./suite";
 import { chainKdf, rootKdf } from "./kdf";
 import { KemAccepted, RatchetInitParams } from "./x3dh";
@@ -43,8 +43,8 @@ export const ERR_STATE = "STATE"; // CERatchetState: no sending chain yet
 export class RatchetContext {
   p: CryptoProvider;
   suite: RatchetSuite;
-  random: (n: number) => Bytes;
-  constructor(p: CryptoProvider, suite: RatchetSuite, random: (n: number) => Bytes) {
+  random: RandomSource;
+  constructor(p: CryptoProvider, suite: RatchetSuite, random: RandomSource) {
     this.p = p;
     this.suite = suite;
     this.random = random;

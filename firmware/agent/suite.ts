@@ -8,6 +8,7 @@ import { Bytes } from "../port/bytes";
 import { CryptoProvider, KemEncapsulation, KemKeyPair } from "../crypto/provider";
 import { KeyAlgorithm } from "../transport/smp/keys";
 
+/** @noSelf */
 export interface DhAlgorithm {
   /** The key algorithm name used in SPKI encodings (transport/smp/keys.ts). */
   readonly name: KeyAlgorithm;
@@ -17,6 +18,7 @@ export interface DhAlgorithm {
   dh(secretKey: Bytes, publicKey: Bytes): Bytes;
 }
 
+/** @noSelf */
 export interface KemAlgorithm {
   readonly name: string;
   readonly keygenSeedLength: number;
@@ -50,16 +52,13 @@ export function x25519Algorithm(p: CryptoProvider): DhAlgorithm {
 }
 
 /** X448 through a provider that has it (see CryptoProvider.x448). */
-export function x448Algorithm(
-  x448: (scalar: Bytes, u: Bytes) => Bytes,
-  x448PublicKey: (secretKey: Bytes) => Bytes,
-): DhAlgorithm {
+export function x448Algorithm(p: CryptoProvider): DhAlgorithm {
   return {
     name: "x448",
     secretKeyLength: 56,
     publicKeyLength: 56,
-    publicKey: x448PublicKey,
-    dh: x448,
+    publicKey: (sk) => p.x448PublicKey(sk),
+    dh: (sk, pk) => p.x448(sk, pk),
   };
 }
 
@@ -79,6 +78,11 @@ export function mlkem768Algorithm(p: CryptoProvider): KemAlgorithm {
 /** The default suite: X25519 + ML-KEM-768. */
 export function defaultSuite(p: CryptoProvider): RatchetSuite {
   return new RatchetSuite("x25519-mlkem768", x25519Algorithm(p), mlkem768Algorithm(p));
+}
+
+/** X448 without a KEM: the curve of SimpleX's suite (its KEM, sntrup761, is not here yet). */
+export function x448Suite(p: CryptoProvider): RatchetSuite {
+  return new RatchetSuite("x448", x448Algorithm(p), undefined);
 }
 
 /** X25519 without a KEM (smallest headers; no post-quantum protection). */

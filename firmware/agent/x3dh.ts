@@ -7,7 +7,7 @@
  * "SimpleXX3DH") and the associated data AD = joiner's key 1 ‖ initiator's key 1.
  */
 import { Bytes, alloc, concatAll } from "../port/bytes";
-import { CryptoProvider, KemKeyPair } from "../crypto/provider";
+import { CryptoProvider, KemKeyPair, RandomSource } from "../crypto/provider";
 import { RatchetSuite } from "./suite";
 import { X3DH_INFO, X3DH_SALT_LENGTH, hkdf3 } from "./kdf";
 
@@ -121,14 +121,14 @@ function x3dh(
 }
 
 /** The initiator's keys and the public params to put in the invitation. */
-export function generateInitiatorKeys(suite: RatchetSuite, random: (n: number) => Bytes): E2EPrivate {
+export function generateInitiatorKeys(suite: RatchetSuite, random: RandomSource): E2EPrivate {
   const dh = suite.dhAlg;
   const kemPair = suite.kemAlg === undefined ? undefined : suite.kemAlg.keygen(random(suite.kemAlg.keygenSeedLength));
   return new E2EPrivate(random(dh.secretKeyLength), random(dh.secretKeyLength), kemPair, undefined);
 }
 
 /** The joiner's keys, accepting the KEM proposed in the invitation. */
-export function generateJoinerKeys(suite: RatchetSuite, random: (n: number) => Bytes, invitation: E2EParams): E2EPrivate {
+export function generateJoinerKeys(suite: RatchetSuite, random: RandomSource, invitation: E2EParams): E2EPrivate {
   const dh = suite.dhAlg;
   const kem = suite.kemAlg;
   let kemPair: KemKeyPair | undefined = undefined;

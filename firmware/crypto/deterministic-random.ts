@@ -5,7 +5,7 @@
  */
 import { Bytes, alloc, concat, copyInto, fromAscii } from "../port/bytes";
 import { store32be } from "../port/u32";
-import { CryptoProvider } from "./provider";
+import { CryptoProvider, RandomSource } from "./provider";
 
 const LABEL = "tsense-drbg";
 
@@ -37,7 +37,7 @@ export class DeterministicRandom {
   }
 
   /** The source as a plain function, for APIs that take `random: (n) => Bytes`. */
-  source(): (n: number) => Bytes {
+  source(): RandomSource {
     return (n: number) => this.bytes(n);
   }
 }

@@ -18,6 +18,13 @@ export interface KemEncapsulation {
   sharedSecret: Bytes;
 }
 
+/**
+ * A source of random bytes. `this: void` keeps it a plain function on Lua (TSTL passes no
+ * `self`), wherever it is stored.
+ */
+export type RandomSource = (this: void, n: number) => Bytes;
+
+/** @noSelf — a table of plain functions on Lua, called without `self`. */
 export interface CryptoProvider {
   readonly name: string;
 

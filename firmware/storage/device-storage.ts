@@ -6,8 +6,7 @@
  * - the write-ahead state store (ratchet and queue state) on the SD card, encrypted.
  * Opening recovers from any power cut and says what it found.
  */
-import { Bytes } from "../port/bytes";
-import { CryptoProvider } from "../crypto/provider";
+import { CryptoProvider, RandomSource } from "../crypto/provider";
 import { EpochKeys, deserializeEpochKeys, newEpochKeys } from "./key-epochs";
 import { Journal, RecoveryReport } from "./journal";
 import { SlotStore } from "./slot-store";
@@ -30,7 +29,7 @@ export class DeviceStorage {
   }
 }
 
-export function openDeviceStorage(flash: StorageFs, sd: StorageFs, p: CryptoProvider, random: (n: number) => Bytes): DeviceStorage {
+export function openDeviceStorage(flash: StorageFs, sd: StorageFs, p: CryptoProvider, random: RandomSource): DeviceStorage {
   const keyStore = new SlotStore(flash, p, KEY_STORE_NAME, undefined, 0);
   const blob = keyStore.load();
   let keys: EpochKeys;

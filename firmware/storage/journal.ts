@@ -158,6 +158,9 @@ function segmentHeader(epoch: number): Bytes {
   return new SmpWriter().bytes(fromAscii(MAGIC)).word32(epoch).finish();
 }
 
+/** Persists the key store durably, erasing the previous copy. */
+export type SaveKeys = (this: void, keys: EpochKeys) => void;
+
 export class JournalOpen {
   journal: Journal;
   report: RecoveryReport;
@@ -171,11 +174,11 @@ export class Journal {
   private fs: StorageFs;
   private p: CryptoProvider;
   keys: EpochKeys;
-  private saveKeys: (keys: EpochKeys) => void;
+  private saveKeys: SaveKeys;
   segments: SegmentInfo[];
   nextSeq: number;
 
-  private constructor(fs: StorageFs, p: CryptoProvider, keys: EpochKeys, saveKeys: (keys: EpochKeys) => void) {
+  private constructor(fs: StorageFs, p: CryptoProvider, keys: EpochKeys, saveKeys: SaveKeys) {
     this.fs = fs;
     this.p = p;
     this.keys = keys;
@@ -188,7 +191,7 @@ export class Journal {
    * Opens the journal, recovering from whatever a power cut left. `saveKeys` must
    * persist the key store durably (and erase the previous copy) before returning.
    */
-  static open(fs: StorageFs, p: CryptoProvider, keys: EpochKeys, saveKeys: (keys: EpochKeys) => void): JournalOpen {
+  static open(fs: StorageFs, p: CryptoProvider, keys: EpochKeys, saveKeys: SaveKeys): JournalOpen {
     const j = new Journal(fs, p, keys, saveKeys);
     const report = new RecoveryReport();
     const epochs: number[] = [];

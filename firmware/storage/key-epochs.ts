@@ -9,7 +9,7 @@
  */
 import { Bytes, alloc, fromAscii } from "../port/bytes";
 import { SmpReader, SmpWriter } from "../transport/smp/encoding";
-import { CryptoProvider } from "../crypto/provider";
+import { CryptoProvider, RandomSource } from "../crypto/provider";
 
 const EPOCH_INFO = "tsense epoch";
 const RECORD_INFO = "tsense record";
@@ -83,7 +83,7 @@ export class EpochKeys {
 }
 
 /** Fresh keys for a new device, from 64 bytes of hardware randomness. */
-export function newEpochKeys(p: CryptoProvider, random: (n: number) => Bytes): EpochKeys {
+export function newEpochKeys(p: CryptoProvider, random: RandomSource): EpochKeys {
   const seed = random(2 * KEY_LENGTH);
   const root = p.hkdfSha256(seed, alloc(0), fromAscii(EPOCH_INFO), KEY_LENGTH);
   const stateKey = p.hkdfSha256(seed, alloc(0), fromAscii(STATE_INFO), KEY_LENGTH);

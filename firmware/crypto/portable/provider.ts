@@ -2,8 +2,7 @@
  * The `portable` provider: our own implementations in the portable subset, the same
  * source on Node, Espruino and Lua. Randomness is the one thing a target must supply.
  */
-import { Bytes } from "../../port/bytes";
-import { CryptoProvider } from "../provider";
+import { CryptoProvider, RandomSource } from "../provider";
 import { sha256 } from "./sha256";
 import { sha512 } from "./sha512";
 import { hmacSha256, hmacSha512 } from "./hmac";
@@ -21,7 +20,7 @@ import { x448, x448PublicKey } from "./x448";
 import { ed448Verify } from "./ed448";
 import { mlkem768Decapsulate, mlkem768Encapsulate, mlkem768Keygen } from "./mlkem768";
 
-export function createPortableProvider(randomBytes: (n: number) => Bytes): CryptoProvider {
+export function createPortableProvider(randomBytes: RandomSource): CryptoProvider {
   return {
     name: "portable",
     sha256: sha256,
