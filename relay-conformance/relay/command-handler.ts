@@ -15,8 +15,7 @@
 import { ed448 } from "@noble/curves/ed448.js";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import type { Bytes } from "../../firmware/port/bytes";
-import { encodeBlocks, parseBlock } from "../../firmware/transport/smp/block";
-import { Command, commandParty, parseCommand } from "../../firmware/transport/smp/commands";
+import { Command, commandParty } from "../../firmware/transport/smp/commands";
 import { cbKey, cbVerifyAuthenticator } from "../../firmware/transport/smp/crypto-box";
 import {
   CMD_HAS_AUTH, CMD_NO_AUTH, CMD_NO_ENTITY, CMD_PROHIBITED, ERR_AUTH, ERR_BLOCK, ERR_INTERNAL, ERR_LARGE_MSG, ERR_NO_MSG, ERR_QUOTA,
@@ -24,9 +23,10 @@ import {
 } from "../../firmware/transport/smp/errors";
 import { PublicKey, decodeSpki } from "../../firmware/transport/smp/keys";
 import { encryptRcvMsg } from "../../firmware/transport/smp/msg-body";
-import { BrokerMsg, encodeBrokerMsg } from "../../firmware/transport/smp/responses";
-import { authKind, parseTransmission, signedBytes, unauthenticated } from "../../firmware/transport/smp/transmission";
+import type { BrokerMsg } from "../../firmware/transport/smp/responses";
+import { authKind } from "../../firmware/transport/smp/transmission";
 import { maxMessageLength } from "../../firmware/transport/smp/version";
+import { encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, responseTransmission, signedBytesFast } from "./fast-codec";
 import type { QueueRecord, QueueStore, StoredMessage } from "./queue-store";
 
 /** queue and message ids: 24 random bytes (simplexmq queueIdBytes / msgIdBytes) */
@@ -94,6 +94,8 @@ function sameBytes(a: Bytes, b: Bytes): boolean {
 export class RelaySession {
   readonly params: SessionParams;
   readonly subs = new Map<string, Sub>();
+  /** crypto_box keys of X25519 authenticators, by client public key (one X25519 per key and session) */
+  readonly authKeys = new Map<string, Bytes>();
   closed = false;
   private readonly handler: CommandHandler;
 
@@ -159,20 +161,20 @@ export class CommandHandler {
     const v = s.params.version;
     const out: Response[] = [];
     const after: Response[] = [];
-    const ts = parseBlock(block);
-    if (!ts.ok) {
+    const ts = parseBlockFast(block);
+    if (ts === undefined) {
       out.push({ corrId: EMPTY, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
     } else {
-      for (const t of ts.value) this.processTransmission(s, t, out, after);
+      for (const t of ts) this.processTransmission(s, t, out, after);
     }
     const all = out.concat(after);
     if (all.length === 0) return;
-    const enc = all.map((r) => unauthenticated(r.corrId, r.entityId, encodeBrokerMsg(v, r.msg)));
-    s.params.send(encodeBlocks(enc).blocks);
+    s.params.send(encodeBlocksFast(all.map((r) => responseTransmission(v, r.corrId, r.entityId, r.msg))));
   }
 
-  private processTransmission(s: RelaySession, raw: Bytes, out: Response[], after: Response[]): void {
-    const t = parseTransmission(raw);
+  private processTransmission(s: RelaySession, raw: Buffer, out: Response[], after: Response[]): void {
+    const tv = parseTransmissionFast(raw);
+    const t = tv === undefined ? { ok: false as const } : { ok: true as const, value: tv };
     if (!t.ok) {
       out.push({ corrId: EMPTY, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
       return;
@@ -184,12 +186,12 @@ export class CommandHandler {
       out.push({ corrId, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
       return;
     }
-    const parsed = parseCommand(s.params.version, t.value.command);
+    const parsed = parseCommandFast(s.params.version, t.value.command as Buffer);
     if (!parsed.ok) return void err(parsed.error);
     const cmd = parsed.command;
     const credErr = checkCredentials(cmd, kind !== "none", entityId.length > 0);
     if (credErr !== undefined) return void err(credErr);
-    const signed = signedBytes(s.params.sessionId, t.value.authorized);
+    const signed = kind === "none" ? EMPTY : signedBytesFast(s.params.sessionId, t.value.authorized);
     const verify = (k: PublicKey) => this.verifyAuth(s, k, auth, corrId, signed);
     const party = commandParty(cmd.tag);
     let q: QueueRecord | undefined;
@@ -252,7 +254,14 @@ export class CommandHandler {
       if (kind === "x25519") {
         const sk = s.params.serverDhSecretKey;
         if (k.alg !== "x25519" || sk === undefined) return false;
-        return cbVerifyAuthenticator(this.provider, cbKey(this.provider, k.key, sk), corrId, auth, signed);
+        const id = idKey(k.key);
+        let key = s.authKeys.get(id);
+        if (key === undefined) {
+          key = cbKey(this.provider, k.key, sk);
+          if (s.authKeys.size >= 4096) s.authKeys.clear();
+          s.authKeys.set(id, key);
+        }
+        return cbVerifyAuthenticator(this.provider, key, corrId, auth, signed);
       }
     } catch {
       return false;
@@ -354,7 +363,8 @@ export class CommandHandler {
     if (q.status !== "active") return { tag: "ERR", error: smpError(ERR_AUTH) };
     const nowSec = Math.floor(this.now() / 1000);
     if (this.ttlSeconds !== undefined) this.store.expireMessages(q.recipientId, nowSec - this.ttlSeconds);
-    const msg: StoredMessage = { quota: false, msgId: this.random(MSG_ID_SIZE), ts: nowSec, notification, body };
+    // copy: the body is a view into the received block
+    const msg: StoredMessage = { quota: false, msgId: this.random(MSG_ID_SIZE), ts: nowSec, notification, body: Buffer.from(body as Uint8Array) };
     const w = this.store.writeMsg(q.recipientId, msg, this.quota);
     if (w.wasEmpty) this.tryDeliver(q);
     if (!w.written) return { tag: "ERR", error: smpError(ERR_QUOTA) };
@@ -390,13 +400,12 @@ export class CommandHandler {
   private encryptMsg(q: QueueRecord, m: StoredMessage): BrokerMsg {
     const body = m.quota
       ? encryptRcvMsg(this.provider, q.rcvDhSecret, m.msgId, { quota: true, ts: m.ts })
-      : encryptRcvMsg(this.provider, q.rcvDhSecret, m.msgId, { quota: false, ts: m.ts, notification: m.notification, body: m.body });
+      : encryptRcvMsgFast(this.provider, q.rcvDhSecret, m.msgId, m.ts, m.notification, m.body);
     return { tag: "MSG", msgId: m.msgId, encBody: body };
   }
 
   private deliver(s: RelaySession, entityId: Bytes, msg: BrokerMsg): void {
-    const t = unauthenticated(EMPTY, entityId, encodeBrokerMsg(s.params.version, msg));
-    s.params.send(encodeBlocks([t]).blocks);
+    s.params.send(encodeBlocksFast([responseTransmission(s.params.version, EMPTY, entityId, msg)]));
   }
 }
 

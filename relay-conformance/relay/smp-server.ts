@@ -115,9 +115,19 @@ export class SmpServer {
     };
     socket.on("close", cleanup);
     socket.on("error", () => socket.destroy());
+    // writes of one event-loop turn go out together (fewer TLS records and syscalls)
+    let corked = false;
     const send = (blocks: Bytes[]) => {
       if (socket.destroyed) return;
       lastActive = Date.now();
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
       for (const b of blocks) socket.write(b as Uint8Array);
     };
     socket.on("data", (chunk: Buffer) => {

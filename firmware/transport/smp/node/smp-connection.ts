@@ -57,8 +57,19 @@ export class NodeSmpSession implements BlockSession {
     readonly tlsProtocol: string,
   ) {}
 
+  private corked = false;
+
+  /** Blocks sent in one event-loop turn are written together (fewer TLS records). */
   send(blocks: Bytes[]): void {
     if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     for (const b of blocks) this.socket.write(b as Uint8Array);
   }
 

@@ -1,0 +1,181 @@
+/**
+ * `npm run bench -- relay`: N TLS connections on loopback, each with its own queue, in a
+ * closed loop SEND → MSG → (ACK + next SEND in one block), through the reference relay;
+ * next to it, in the same run, the raw TCP block-echo rate of the same N connections
+ * (16 KiB blocks, one in flight per connection) as the floor to compare against.
+ * The servers run in child processes; the load generator here.
+ */
+import { fork, ChildProcess } from "node:child_process";
+import * as net from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { getProvider } from "../../firmware/crypto/node/providers";
+import type { Bytes } from "../../firmware/port/bytes";
+import { SMP_BLOCK_SIZE } from "../../firmware/transport/smp/block";
+import { cbAuthenticate, cbKey } from "../../firmware/transport/smp/crypto-box";
+import { encodeCommand } from "../../firmware/transport/smp/commands";
+import { parseBrokerMsg } from "../../firmware/transport/smp/responses";
+import { encodeBlocksFast, parseBlockFast, parseTransmissionFast, signedBytesFast } from "../relay/fast-codec";
+import { connectSmp, NodeSmpSession } from "../../firmware/transport/smp/node/smp-connection";
+import { BlockStream } from "../../firmware/transport/smp/node/block-stream";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+function startChild(args: string[]): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
+  const child = fork(join(HERE, "bench-server.ts"), args, { execArgv: ["--import", "tsx", ...(process.env.TSENSE_BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir=" + process.env.TSENSE_BENCH_CPU_PROF] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((resolve, reject) => {
+    child.once("message", (info) => resolve({ child, info: info as Record<string, unknown> }));
+    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+async function inBatches<T>(n: number, batch: number, f: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i += batch) out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, (_, j) => f(i + j)))));
+  return out;
+}
+
+async function echoRun(port: number, conns: number, seconds: number): Promise<{ rate: number; p50: number; p99: number }> {
+  const block = Buffer.alloc(SMP_BLOCK_SIZE, 0x23);
+  let count = 0;
+  let running = true;
+  const lat: number[] = [];
+  const sockets = await inBatches(conns, 200, () => new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1", () => resolve(s));
+    s.setNoDelay(true);
+    s.on("error", reject);
+  }));
+  const start = performance.now();
+  for (const s of sockets) {
+    const stream = new BlockStream(SMP_BLOCK_SIZE);
+    let sentAt = performance.now();
+    s.on("data", (c: Buffer) => {
+      for (const _b of stream.push(c)) {
+        count++;
+        if (count % 16 === 0) lat.push(performance.now() - sentAt);
+        if (!running) return;
+        sentAt = performance.now();
+        s.write(block);
+      }
+    });
+    s.write(block);
+  }
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  running = false;
+  const elapsed = (performance.now() - start) / 1000;
+  for (const s of sockets) s.destroy();
+  lat.sort((a, b) => a - b);
+  return { rate: count / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
+interface Conn {
+  session: NodeSmpSession;
+  /** crypto_box key of the recipient's X25519 auth key with the relay's session key */
+  authKey: Bytes;
+  rid: Bytes;
+  sid: Bytes;
+}
+
+async function relayRun(address: string, conns: number, seconds: number, msgSize: number, providerName: string) {
+  const provider = getProvider(providerName);
+  const setupStart = performance.now();
+  const sessions = await inBatches(conns, 100, () => connectSmp(address, { provider, timeoutMs: 60_000 }));
+  const handshakeMs = performance.now() - setupStart;
+  const v = sessions[0].version;
+  // recipient commands carry X25519 authenticators (80 bytes), as SimpleX clients use from v7
+  const transmission = (s: NodeSmpSession, entity: Bytes, cmdBytes: Bytes, authKey?: Bytes) => {
+    const corrId = provider.randomBytes(24);
+    const authorized = Buffer.concat([Buffer.from([24]), corrId as Uint8Array, Buffer.from([entity.length]), entity as Uint8Array, cmdBytes as Uint8Array]);
+    const auth = authKey ? cbAuthenticate(provider, authKey, corrId, signedBytesFast(s.sessionId, authorized)) : new Uint8Array(0);
+    return Buffer.concat([Buffer.from([auth.length]), auth as Uint8Array, authorized]);
+  };
+  // one queue per connection, created (and subscribed) with NEW
+  const cs: Conn[] = await inBatches(sessions.length, 100, (i) => new Promise<Conn>((resolve, reject) => {
+    const s = sessions[i];
+    const rcvKey = provider.randomBytes(32);
+    const authKey = cbKey(provider, s.serverDhKey!, rcvKey);
+    const dh = provider.x25519PublicKey(provider.randomBytes(32));
+    const cmd = encodeCommand(v, { tag: "NEW", rcvAuthKey: { alg: "x25519", key: provider.x25519PublicKey(rcvKey) }, rcvDhKey: { alg: "x25519", key: dh }, basicAuth: undefined, subscribe: true, sndSecure: false });
+    s.setHandler((b) => {
+      const ts = parseBlockFast(b);
+      const t = ts ? parseTransmissionFast(ts[0]) : undefined;
+      const m = t ? parseBrokerMsg(v, t.command) : undefined;
+      if (m && m.ok && m.msg.tag === "IDS") resolve({ session: s, authKey, rid: m.msg.rcvId, sid: m.msg.sndId });
+      else reject(new Error("NEW failed: " + (m && m.ok ? m.msg.tag : "unparsable")));
+    });
+    s.send(encodeBlocksFast([transmission(s, new Uint8Array(0), cmd, authKey)]));
+  }));
+  const body = new Uint8Array(msgSize).fill(0x61);
+  const sendCmd = encodeCommand(v, { tag: "SEND", notification: false, body });
+  let delivered = 0;
+  let errors = 0;
+  let running = true;
+  const lat: number[] = [];
+  const start = performance.now();
+  for (const c of cs) {
+    let sentAt = performance.now();
+    c.session.setHandler((b) => {
+      const ts = parseBlockFast(b);
+      if (!ts) return void errors++;
+      for (const raw of ts) {
+        const t = parseTransmissionFast(raw);
+        if (!t) { errors++; continue; }
+        const cmd = t.command as Buffer;
+        if (cmd[0] === 0x4f && cmd[1] === 0x4b) continue; // OK
+        if (!(cmd[0] === 0x4d && cmd[1] === 0x53 && cmd[2] === 0x47)) { errors++; continue; } // MSG: no need to decrypt here
+        const msgId = cmd.subarray(5, 5 + cmd[4]);
+        delivered++;
+        lat.push(performance.now() - sentAt);
+        const ack = transmission(c.session, c.rid, encodeCommand(v, { tag: "ACK", msgId }), c.authKey);
+        if (!running) return void c.session.send(encodeBlocksFast([ack]));
+        sentAt = performance.now();
+        c.session.send(encodeBlocksFast([ack, transmission(c.session, c.sid, sendCmd)]));
+      }
+    });
+    c.session.send(encodeBlocksFast([transmission(c.session, c.sid, sendCmd)]));
+  }
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  running = false;
+  const elapsed = (performance.now() - start) / 1000;
+  for (const c of cs) c.session.close();
+  lat.sort((a, b) => a - b);
+  return { rate: delivered / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, handshakeMs, version: v };
+}
+
+const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--size BYTES] [--provider native|noble]`;
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, provider: { type: "string" }, help: { type: "boolean" } } }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) return console.log(USAGE), 0;
+  const conns = Number(values.connections ?? 1000);
+  const seconds = Number(values.seconds ?? 10);
+  const size = Number(values.size ?? 16000);
+  const providerName = values.provider ?? "native";
+  console.log(`relay benchmark: ${conns} connections, ${seconds} s per run, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}`);
+
+  const echo = await startChild(["echo"]);
+  const e = await echoRun(echo.info.port as number, conns, seconds);
+  echo.child.kill();
+  console.log(`TCP block echo (floor) : ${e.rate.toFixed(0).padStart(7)} round trips/s   p50 ${e.p50.toFixed(2)} ms   p99 ${e.p99.toFixed(2)} ms`);
+
+  const relay = await startChild(["relay", providerName]);
+  try {
+    const r = await relayRun(relay.info.address as string, conns, seconds, size, providerName);
+    console.log(`relay SEND→MSG→ACK, v${r.version}: ${r.rate.toFixed(0).padStart(7)} msg/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   (errors ${r.errors}; ${conns} TLS handshakes + NEW in ${(r.handshakeMs / 1000).toFixed(1)} s)`);
+    console.log(`ratio relay / echo floor: ${((r.rate / e.rate) * 100).toFixed(1)} %   (goal: ≥ 10,000 msg/s, ≥ 30 %)`);
+  } finally {
+    relay.child.kill("SIGINT");
+  }
+  return 0;
+}

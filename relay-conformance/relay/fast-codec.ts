@@ -1,0 +1,124 @@
+/**
+ * Node fast paths for the relay's hot loop. The portable codec copies byte by byte (it
+ * must also run on Lua tables); here blocks and transmissions are cut with zero-copy
+ * Buffer views and MSG bodies assembled with Buffer ops. Every function produces exactly
+ * the portable codec's bytes (fast-codec.test.ts checks them against each other).
+ */
+import type { CryptoProvider } from "../../firmware/crypto/provider";
+import type { Bytes } from "../../firmware/port/bytes";
+import { SMP_BLOCK_SIZE, BATCH_CAPACITY, MAX_BATCH_COUNT } from "../../firmware/transport/smp/block";
+import { CommandResult, parseCommand } from "../../firmware/transport/smp/commands";
+import { cbNonce } from "../../firmware/transport/smp/crypto-box";
+import { RCV_MSG_PADDED_LEN } from "../../firmware/transport/smp/msg-body";
+import { BrokerMsg, encodeBrokerMsg } from "../../firmware/transport/smp/responses";
+import type { RawTransmission } from "../../firmware/transport/smp/transmission";
+
+const asBuf = (b: Bytes) => (Buffer.isBuffer(b) ? b : Buffer.from((b as Uint8Array).buffer, (b as Uint8Array).byteOffset, b.length));
+
+/** parseBlock with views into the block; undefined = ERR BLOCK. */
+export function parseBlockFast(block: Bytes): Buffer[] | undefined {
+  const b = asBuf(block);
+  if (b.length !== SMP_BLOCK_SIZE) return undefined;
+  const len = b.readUInt16BE(0);
+  if (len > b.length - 2 || len < 1) return undefined;
+  const n = b[2];
+  if (n === 0) return undefined;
+  const end = 2 + len;
+  const out: Buffer[] = [];
+  let off = 3;
+  for (let i = 0; i < n; i++) {
+    if (off + 2 > end) return undefined;
+    const l = b.readUInt16BE(off);
+    off += 2;
+    if (off + l > end) return undefined;
+    out.push(b.subarray(off, off + l));
+    off += l;
+  }
+  return off === end ? out : undefined;
+}
+
+export function parseTransmissionFast(t: Buffer): RawTransmission | undefined {
+  if (t.length < 1) return undefined;
+  const al = t[0];
+  let off = 1 + al;
+  if (off >= t.length) return undefined;
+  const start = off;
+  const cl = t[off++];
+  if (off + cl >= t.length) return undefined; // the entity id length byte must follow
+  const corrId = t.subarray(off, off + cl);
+  off += cl;
+  const el = t[off++];
+  if (off + el > t.length) return undefined;
+  const entityId = t.subarray(off, off + el);
+  off += el;
+  return { auth: t.subarray(1, 1 + al), corrId, entityId, command: t.subarray(off), authorized: t.subarray(start) };
+}
+
+const SEND_PREFIX = Buffer.from("SEND ");
+
+/** SEND is parsed with a view of its body; every other command by the portable parser. */
+export function parseCommandFast(v: number, cmd: Buffer): CommandResult {
+  if (cmd.length >= 8 && cmd.subarray(0, 5).equals(SEND_PREFIX) && (cmd[5] === 0x54 || cmd[5] === 0x46)) {
+    const sp = cmd.indexOf(0x20, 6);
+    if (sp > 0) return { ok: true, command: { tag: "SEND", notification: cmd[5] === 0x54, body: cmd.subarray(sp + 1) } };
+  }
+  return parseCommand(v, cmd);
+}
+
+export function signedBytesFast(sessionId: Bytes, authorized: Bytes): Buffer {
+  return Buffer.concat([Buffer.from([sessionId.length]), asBuf(sessionId), asBuf(authorized)]);
+}
+
+/** encryptRcvMsg for a message (not a quota marker): ts ‖ flag ‖ ' ' ‖ body, padded to 16,106, sealed. */
+export function encryptRcvMsgFast(provider: CryptoProvider, key: Bytes, msgId: Bytes, ts: number, notification: boolean, body: Bytes): Bytes {
+  const p = Buffer.alloc(RCV_MSG_PADDED_LEN, 0x23);
+  const len = 10 + body.length;
+  p.writeUInt16BE(len, 0);
+  p.writeUInt32BE(Math.floor(ts / 4294967296), 2);
+  p.writeUInt32BE(ts % 4294967296, 6);
+  p[10] = notification ? 0x54 : 0x46;
+  p[11] = 0x20;
+  asBuf(body).copy(p, 12);
+  return provider.secretboxSeal(key, cbNonce(msgId), p);
+}
+
+const MSG_TAG = Buffer.from("MSG ");
+
+/** One unauthenticated transmission: 0x00 ‖ corrId ‖ entityId ‖ message. */
+export function responseTransmission(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg): Buffer {
+  const head = Buffer.from([0, corrId.length]);
+  if (msg.tag === "MSG") {
+    return Buffer.concat([head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), MSG_TAG, Buffer.from([msg.msgId.length]), asBuf(msg.msgId), asBuf(msg.encBody)]);
+  }
+  return Buffer.concat([head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), asBuf(encodeBrokerMsg(v, msg))]);
+}
+
+/** encodeBlocks with Buffer ops (same packing rule). */
+export function encodeBlocksFast(ts: Buffer[]): Buffer[] {
+  const blocks: Buffer[] = [];
+  let batch: Buffer[] = [];
+  let size = 0;
+  const flush = () => {
+    const b = Buffer.alloc(SMP_BLOCK_SIZE, 0x23);
+    let off = 3;
+    for (const t of batch) {
+      b.writeUInt16BE(t.length, off);
+      t.copy(b, off + 2);
+      off += 2 + t.length;
+    }
+    b.writeUInt16BE(off - 2, 0);
+    b[2] = batch.length;
+    blocks.push(b);
+    batch = [];
+    size = 0;
+  };
+  for (const t of ts) {
+    const s = t.length + 2;
+    if (s > BATCH_CAPACITY) continue;
+    if (size + s > BATCH_CAPACITY || batch.length === MAX_BATCH_COUNT) flush();
+    batch.push(t);
+    size += s;
+  }
+  if (batch.length) flush();
+  return blocks;
+}
