@@ -4,7 +4,7 @@
 // found in flash. The application is picked by the project name in its app descriptor, so
 // an image that says "espruino" boots the Espruino REPL emulator, "nodemcu" the NodeMCU one.
 import { APP_OFFSET, BOOTLOADER_OFFSET, IMAGE_MAGIC } from "../esp/rom-protocol.js";
-import { type AppDescription, readAppDescription } from "../esp/image.js";
+import { type AppDescription, imageIntegrityError, readAppDescription } from "../esp/image.js";
 import { FlashMemory } from "./flash-memory.js";
 import type { RomFaults } from "./rom/faults.js";
 import { RomBootloader } from "./rom/bootloader.js";
@@ -147,7 +147,8 @@ export class Board {
         if (f.disconnectAfterAppWrites <= 0) { f.disconnectAfterAppWrites = undefined; this.unplug(); return; }
         f.disconnectAfterAppWrites--;
       }
-      if ((f.corruptAppWrites ?? 0) > 0 && bytes.length > 64) {
+      if ((f.corruptAppWritesAfter ?? 0) > 0) f.corruptAppWritesAfter! -= 1;
+      else if ((f.corruptAppWrites ?? 0) > 0 && bytes.length > 64) {
         f.corruptAppWrites! -= 1;
         bytes = Uint8Array.from(bytes);
         bytes[Math.floor(bytes.length / 2)] ^= 0x01; // line noise
@@ -251,7 +252,19 @@ export class Board {
       this.emit(`invalid header: 0x${header.toString(16).padStart(8, "0")}\r\n`);
       return;
     }
+    const bootloaderError = imageIntegrityError(this.flash.bytes, BOOTLOADER_OFFSET);
+    if (bootloaderError) {
+      this.boots.push("app:none");
+      this.emit(`E (20) boot: bootloader image at 0x0 is corrupt (${bootloaderError})\r\n`);
+      return;
+    }
     const app = readAppDescription(this.flash.read(APP_OFFSET, 0x200));
+    const appError = app ? imageIntegrityError(this.flash.bytes, APP_OFFSET) : null;
+    if (appError) {
+      this.boots.push("app:corrupt");
+      this.emit(`E (70) esp_image: ${appError} - image is corrupt\r\nE (75) boot: Factory app partition is not bootable\r\n`);
+      return;
+    }
     if (!app) {
       this.boots.push("app:none");
       this.emit("E (65) boot: No bootable app partitions in the partition table\r\n");

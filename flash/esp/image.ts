@@ -2,6 +2,7 @@
 // segment count, SPI mode/size/frequency, entry point), the extended header (chip id: 9 for
 // the ESP32-S3), the app descriptor at the start of the first segment of an application
 // (project name, version, IDF version), and the partition table.
+import { createHash } from "node:crypto";
 import { APP_DESC_MAGIC, IMAGE_MAGIC, PARTITION_MAGIC } from "./rom-protocol.js";
 
 export const IMAGE_HEADER_SIZE = 24;
@@ -93,4 +94,32 @@ export function parsePartitionTable(data: Uint8Array): Partition[] {
     });
   }
   return out;
+}
+
+/**
+ * Check an image in place the way the second-stage bootloader does before running it: walk the
+ * segments, compare the XOR checksum and, when appended, the SHA-256. Returns null when good,
+ * otherwise what is wrong.
+ */
+export function imageIntegrityError(flash: Uint8Array, offset: number): string | null {
+  const h = parseImageHeader(flash.subarray(offset, offset + IMAGE_HEADER_SIZE));
+  if (!h) return "bad magic";
+  const dv = new DataView(flash.buffer, flash.byteOffset, flash.byteLength);
+  let at = offset + IMAGE_HEADER_SIZE;
+  let sum = 0xef;
+  for (let s = 0; s < h.segments; s++) {
+    if (at + SEGMENT_HEADER_SIZE > flash.length) return "truncated segment header";
+    const len = dv.getUint32(at + 4, true);
+    at += SEGMENT_HEADER_SIZE;
+    if (at + len > flash.length || len > 0x1000000) return "segment runs past the end of flash";
+    for (let i = 0; i < len; i++) sum ^= flash[at + i];
+    at += len;
+  }
+  const end = Math.ceil((at - offset + 1) / 16) * 16 + offset; // checksum byte closes a 16-byte block
+  if (flash[end - 1] !== sum) return "checksum mismatch";
+  if (h.hashAppended) {
+    const digest = createHash("sha256").update(flash.subarray(offset, end)).digest();
+    if (!digest.equals(flash.subarray(end, end + 32))) return "image hash failed";
+  }
+  return null;
 }

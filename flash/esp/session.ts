@@ -133,21 +133,27 @@ export class EspSession {
     const compress = opts.compress ?? true;
     const payload = compress ? deflate(image, { level: 9 }) : image;
     const before = this.link.counts.written;
-    const blocks = compress ? await loader.flashDeflBegin(image.length, payload.length, offset) : await loader.flashBegin(image.length, offset);
-    for (let seq = 0; seq < blocks; seq++) {
-      let block = payload.subarray(seq * blockSize, (seq + 1) * blockSize);
-      const blockTimeout = Math.max(3000, (loader.ERASE_WRITE_TIMEOUT_PER_MB * blockSize * (compress ? 4 : 1)) / 1e6);
-      if (compress) await loader.flashDeflBlock(block, seq, blockTimeout);
-      else {
-        if (block.length < blockSize) { const padded = new Uint8Array(blockSize).fill(0xff); padded.set(block); block = padded; }
-        await loader.flashBlock(block, seq, blockTimeout);
+    // esptool-js retries a block 3 times; past that the whole region starts over once.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const blocks = await this.whileLinked(compress ? loader.flashDeflBegin(image.length, payload.length, offset) : loader.flashBegin(image.length, offset));
+        for (let seq = 0; seq < blocks; seq++) {
+          let block = payload.subarray(seq * blockSize, (seq + 1) * blockSize);
+          const blockTimeout = Math.max(3000, (loader.ERASE_WRITE_TIMEOUT_PER_MB * blockSize * (compress ? 4 : 1)) / 1e6);
+          if (compress) await this.whileLinked(loader.flashDeflBlock(block, seq, blockTimeout));
+          else {
+            if (block.length < blockSize) { const padded = new Uint8Array(blockSize).fill(0xff); padded.set(block); block = padded; }
+            await this.whileLinked(loader.flashBlock(block, seq, blockTimeout));
+          }
+          opts.progress?.(Math.min(image.length, Math.round(((seq + 1) / blocks) * image.length)), image.length);
+        }
+        // FLASH_END(stay): the stub stays; the ROM would jump to the app, so it gets no END here.
+        if (loader.IS_STUB) await this.whileLinked(compress ? loader.flashDeflFinish(false) : loader.flashFinish(false));
+        break;
+      } catch (e) {
+        if (attempt >= 2 || !this.adapter.link || this.adapter.link.closed) throw e;
+        this.opts.log?.(`region 0x${offset.toString(16)}: ${e instanceof Error ? e.message : e}; starting the region again`);
       }
-      opts.progress?.(Math.min(image.length, Math.round(((seq + 1) / blocks) * image.length)), image.length);
-    }
-    // FLASH_END(stay): the stub stays; the ROM would jump to the app, so it gets no END here.
-    if (loader.IS_STUB) {
-      if (compress) await loader.flashDeflFinish(false);
-      else await loader.flashFinish(false);
     }
     const want = createHash("md5").update(image).digest("hex");
     const got = await this.md5(offset, image.length);
@@ -155,6 +161,21 @@ export class EspSession {
       throw new ToolError(ExitCode.VERIFY_FAILED, `verify failed at 0x${offset.toString(16)}: flash MD5 ${got}, expected ${want}; the board is half-written: run the same flash-firmware command again (add --erase if it keeps failing)`);
     }
     return { wireBytes: this.link.counts.written - before };
+  }
+
+  /** Fail as soon as the link drops instead of after esptool-js's timeouts and retries. */
+  private whileLinked<T>(p: Promise<T>): Promise<T> {
+    const link = this.adapter.link;
+    if (!link) return p;
+    let timer: NodeJS.Timeout | undefined;
+    const lost = new Promise<never>((_, reject) => {
+      const check = () => {
+        if (link.closed) reject(new Error(`${this.opts.path}: ${link.closeReason || "port closed"}`));
+        else timer = setTimeout(check, 20);
+      };
+      check();
+    });
+    return Promise.race([p, lost]).finally(() => clearTimeout(timer));
   }
 
   async eraseAll(): Promise<void> {
@@ -173,9 +194,11 @@ export class EspSession {
     return hardReset(this.link, this.opts.resetDelayScale ?? 1);
   }
 
-  /** Drop back to the ROM rate (for a REPL or monitor that follows) without closing the port. */
   async close(): Promise<void> {
-    await this.transport.disconnect().catch(() => {});
+    // esptool-js waits for its stream locks without a deadline; after a lost link that can be forever.
+    const done = this.transport.disconnect().catch(() => {});
+    const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 2000))]);
+    if (timedOut) await this.adapter.close().catch(() => {});
   }
 }
 

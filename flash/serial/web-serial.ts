@@ -33,11 +33,15 @@ export class WebSerialAdapter {
         unsubscribe = link.onData((b) => {
           try { controller.enqueue(b); } catch { /* stream already cancelled */ }
         });
-        link.port.on("close", () => { try { controller.close(); } catch { /* already closed */ } });
+        const end = () => { try { controller.close(); } catch { /* already closed */ } };
+        link.port.on("close", end);
+        link.port.on("error", end);
       },
       cancel: () => unsubscribe(),
     });
-    this.writable = new WritableStream<Uint8Array>({ write: (chunk) => link.write(chunk) });
+    // esptool-js never releases its writer when a write rejects (and then waits forever for the
+    // unlock), so a write on a dead link is dropped here; the lost link shows up as read timeouts.
+    this.writable = new WritableStream<Uint8Array>({ write: (chunk) => link.write(chunk).catch(() => {}) });
   }
 
   async setSignals(signals: { dataTerminalReady?: boolean; requestToSend?: boolean; break?: boolean }): Promise<void> {

@@ -155,7 +155,7 @@ export class RomBootloader {
     const word = (i: number) => (data.length >= 4 * i + 4 ? new DataView(data.buffer, data.byteOffset).getUint32(4 * i, true) : 0);
     const faults = this.host.faults;
     const isData = op === Op.FLASH_DATA || op === Op.FLASH_DEFL_DATA || op === Op.MEM_DATA;
-    if (isData && (faults.corruptDataPackets ?? 0) > 0 && data.length > 16) {
+    if (isData && (faults.corruptDataPackets ?? 0) > 0 && data.length > 16 && (faults.corruptDataOp === undefined || faults.corruptDataOp === op)) {
       faults.corruptDataPackets! -= 1;
       data = Uint8Array.from(data);
       data[16] ^= 0x40; // a bit flipped on the wire

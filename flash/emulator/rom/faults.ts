@@ -4,6 +4,8 @@
 export interface RomFaults {
   /** The next N *_DATA requests arrive with one payload byte flipped (their checksum then fails). */
   corruptDataPackets?: number;
+  /** Only corrupt requests with this op (default: any *_DATA op). */
+  corruptDataOp?: number;
   /** The next N replies (to `dropReplyOp`, or to any op) are not sent. */
   dropReplies?: number;
   dropReplyOp?: number;
@@ -17,6 +19,8 @@ export interface RomFaults {
   wrongChip?: boolean;
   /** Interpreter console (app mode): the next N host writes longer than 64 bytes get one byte flipped. */
   corruptAppWrites?: number;
+  /** ...after letting this many host writes through untouched. */
+  corruptAppWritesAfter?: number;
   /** Interpreter console (app mode): the board is unplugged after this many more host writes. */
   disconnectAfterAppWrites?: number;
   /** Secure download mode: no register reads, no RAM loading (so no stub), no MD5. */
