@@ -10,7 +10,7 @@
  * proves which exact message arrived.
  */
 import { Bytes } from "../port/bytes";
-import { SmpReader, SmpWriter } from "../transport/smp/encoding";
+import { SmpReader, SmpWriter } from "../port/encoding";
 
 export const KIND_HELLO = 0x48; // 'H'
 export const KIND_DATA = 0x44; // 'D'

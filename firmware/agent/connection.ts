@@ -7,7 +7,7 @@
  */
 import { Bytes, alloc, fromAscii } from "../port/bytes";
 import { ctEqual } from "../port/ct";
-import { SmpReader, SmpWriter, bytesToAscii } from "../transport/smp/encoding";
+import { SmpReader, SmpWriter, bytesToAscii } from "../port/encoding";
 import { AgentMessage, HASH_LENGTH, KIND_DATA, KIND_HELLO, KIND_RECEIPT, Receipt, decodeAgentMessage, decodeReceipt, encodeAgentMessage, encodeReceipt } from "./agent-message";
 import {
   AGENT_VERSION, ConnInfo, ENVELOPE_CONFIRMATION, ENVELOPE_MESSAGE, Invitation, decodeConfirmation, decodeConnInfo,

@@ -8,7 +8,7 @@
  *   encRatchetMsg    = Large(encMessageHeader) ‖ bodyTag(16) ‖ Tail(AES-GCM(mk, pad(body)))
  */
 import { Bytes } from "../port/bytes";
-import { SmpReader, SmpWriter } from "../transport/smp/encoding";
+import { SmpReader, SmpWriter } from "../port/encoding";
 import { decodeSpki, encodeSpki } from "../transport/smp/keys";
 import { RatchetSuite } from "./suite";
 

@@ -14,7 +14,7 @@
  */
 import { Bytes, fromAscii } from "../port/bytes";
 import { fromBase64, toBase64Url } from "../port/base64";
-import { SmpReader, SmpWriter, bytesToAscii } from "../transport/smp/encoding";
+import { SmpReader, SmpWriter, bytesToAscii } from "../port/encoding";
 import { decodeSpki, encodeSpki } from "../transport/smp/keys";
 import { RatchetSuite } from "./suite";
 import { E2EParams } from "./x3dh";

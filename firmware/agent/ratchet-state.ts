@@ -5,7 +5,7 @@
  * leaves the device (write-ahead), so serialize → deserialize must be lossless.
  */
 import { Bytes } from "../port/bytes";
-import { SmpReader, SmpWriter } from "../transport/smp/encoding";
+import { SmpReader, SmpWriter } from "../port/encoding";
 import { KemKeyPair } from "../crypto/provider";
 import { KemAccepted } from "./x3dh";
 

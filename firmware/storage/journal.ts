@@ -11,7 +11,7 @@
  */
 import { Bytes, concat, equalBytes, fromAscii, slice } from "../port/bytes";
 import { toHex, fromHex } from "../port/hex";
-import { SmpReader, SmpWriter } from "../transport/smp/encoding";
+import { SmpReader, SmpWriter } from "../port/encoding";
 import { CryptoProvider } from "../crypto/provider";
 import { EpochKeys } from "./key-epochs";
 import { StorageFs } from "./storage-fs";

@@ -8,7 +8,7 @@
  * never meets a cipher.
  */
 import { Bytes, alloc, fromAscii } from "../port/bytes";
-import { SmpReader, SmpWriter } from "../transport/smp/encoding";
+import { SmpReader, SmpWriter } from "../port/encoding";
 import { CryptoProvider, RandomSource } from "../crypto/provider";
 
 const EPOCH_INFO = "tsense epoch";

@@ -9,7 +9,7 @@
  */
 import { Bytes, concat, equalBytes, fromAscii, slice } from "../port/bytes";
 import { ctEqual } from "../port/ct";
-import { SmpReader, SmpWriter } from "../transport/smp/encoding";
+import { SmpReader, SmpWriter } from "../port/encoding";
 import { CryptoProvider } from "../crypto/provider";
 import { StorageFs } from "./storage-fs";
 

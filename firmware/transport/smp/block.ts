@@ -5,7 +5,7 @@
  * leaves 19 bytes free (2 pad length + 1 count + 16 for v11 block encryption).
  */
 import { Bytes } from "../../port/bytes";
-import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "./encoding";
+import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "../../port/encoding";
 import { pad, unpad } from "./pad";
 
 export const SMP_BLOCK_SIZE = 16384;

@@ -8,7 +8,7 @@
  */
 import { Bytes } from "../../port/bytes";
 import { CryptoProvider } from "../../crypto/provider";
-import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "./encoding";
+import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "../../port/encoding";
 import { CB_NONCE_SIZE, cbDecrypt, cbEncrypt } from "./crypto-box";
 import { PublicKey, decodeSpki, encodeSpki } from "./keys";
 

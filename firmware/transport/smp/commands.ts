@@ -5,7 +5,7 @@
  * CMD UNKNOWN; a known tag with bad parameters → CMD SYNTAX.
  */
 import { Bytes } from "../../port/bytes";
-import { SmpReader, SmpWriter, bytesToAscii } from "./encoding";
+import { SmpReader, SmpWriter, bytesToAscii } from "../../port/encoding";
 import { CMD_SYNTAX, CMD_UNKNOWN, SmpError, cmdError } from "./errors";
 import { PublicKey, decodeSpki, encodeSpki, isAuthKey } from "./keys";
 import { SMP_VERSION_SND_AUTH_KEY } from "./version";

@@ -5,7 +5,7 @@
  */
 import { Bytes, alloc, copyInto } from "../../port/bytes";
 import { CryptoProvider } from "../../crypto/provider";
-import { Parsed, parsedError } from "./encoding";
+import { Parsed, parsedError } from "../../port/encoding";
 import { canPad, pad, unpad } from "./pad";
 
 export const CB_NONCE_SIZE = 24;

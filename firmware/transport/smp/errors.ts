@@ -4,7 +4,7 @@
  * client can still show what a newer server said.
  */
 import { Bytes, alloc } from "../../port/bytes";
-import { SmpReader, SmpWriter, bytesToAscii } from "./encoding";
+import { SmpReader, SmpWriter, bytesToAscii } from "../../port/encoding";
 
 export const ERR_BLOCK = "BLOCK";
 export const ERR_SESSION = "SESSION";

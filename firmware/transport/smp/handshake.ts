@@ -8,7 +8,7 @@
  * ignored on both (getHandshake allows future extensions).
  */
 import { Bytes } from "../../port/bytes";
-import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "./encoding";
+import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "../../port/encoding";
 import { PublicKey, decodeSpki, encodeSpki } from "./keys";
 import { SMP_VERSION_AUTH_CMDS, VersionRange } from "./version";
 

@@ -3,7 +3,7 @@
  * curve keys have a fixed 12-byte SPKI prefix (RFC 8410), so no ASN.1 parser is needed.
  */
 import { Bytes, alloc, copyInto, slice } from "../../port/bytes";
-import { Parsed, parsedError, parsedOk } from "./encoding";
+import { Parsed, parsedError, parsedOk } from "../../port/encoding";
 
 export const KEY_ED25519 = "ed25519";
 export const KEY_X25519 = "x25519";

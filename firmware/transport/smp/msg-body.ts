@@ -6,7 +6,7 @@
  */
 import { Bytes } from "../../port/bytes";
 import { CryptoProvider } from "../../crypto/provider";
-import { Parsed, SmpReader, SmpWriter, asciiBytes, parsedError, parsedOk } from "./encoding";
+import { Parsed, SmpReader, SmpWriter, asciiBytes, parsedError, parsedOk } from "../../port/encoding";
 import { cbDecrypt, cbEncrypt, cbNonce } from "./crypto-box";
 
 /** MaxMessageLen (16088) + 16 of metadata = 16104, padded: 16106 */

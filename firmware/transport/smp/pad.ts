@@ -3,7 +3,7 @@
  * transport blocks (N = 16384), MSG bodies (16106) and client envelopes.
  */
 import { Bytes, alloc, copyInto, slice } from "../../port/bytes";
-import { Parsed, parsedError, parsedOk } from "./encoding";
+import { Parsed, parsedError, parsedOk } from "../../port/encoding";
 
 const PAD_FILL = 0x23; // '#'
 /** Largest message pad accepts: 2^16 - 3 (Crypto.hs maxMsgLen). */

@@ -3,7 +3,7 @@
  * plus DELD (v10, encoded as END before it). Same tag/params rules as commands.
  */
 import { Bytes } from "../../port/bytes";
-import { SmpReader, SmpWriter, bytesToAscii } from "./encoding";
+import { SmpReader, SmpWriter, bytesToAscii } from "../../port/encoding";
 import { CMD_SYNTAX, CMD_UNKNOWN, SmpError, cmdError, readError, writeError } from "./errors";
 import { PublicKey, decodeSpki, encodeSpki } from "./keys";
 import { SMP_VERSION_DELETED_EVENT, SMP_VERSION_SND_AUTH_KEY } from "./version";

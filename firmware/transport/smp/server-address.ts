@@ -7,7 +7,7 @@
  */
 import { Bytes } from "../../port/bytes";
 import { fromBase64, toBase64Url } from "../../port/base64";
-import { Parsed, parsedError, parsedOk } from "./encoding";
+import { Parsed, parsedError, parsedOk } from "../../port/encoding";
 import { PublicKey, decodeSpki, encodeSpki } from "./keys";
 import { SMP_DEFAULT_PORT, VersionRange } from "./version";
 

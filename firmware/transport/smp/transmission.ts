@@ -7,7 +7,7 @@
  * authenticator (crypto_box of the SHA-512 of the signed bytes, nonce = corrId).
  */
 import { Bytes, alloc, concat } from "../../port/bytes";
-import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "./encoding";
+import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "../../port/encoding";
 
 export const ED25519_SIGNATURE_SIZE = 64;
 export const ED448_SIGNATURE_SIZE = 114;

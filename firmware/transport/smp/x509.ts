@@ -9,7 +9,7 @@
  * CryptoProvider yet: the Node driver supplies it.
  */
 import { Bytes, slice } from "../../port/bytes";
-import { Parsed, parsedError, parsedOk } from "./encoding";
+import { Parsed, parsedError, parsedOk } from "../../port/encoding";
 import { DER_BIT_STRING, DER_CONTEXT_0, DER_GENERALIZED_TIME, DER_OID, DER_SEQUENCE, DER_UTC_TIME, DerElement, derChildren, readDerExact } from "./der";
 import { PublicKey, decodeSpki } from "./keys";
 

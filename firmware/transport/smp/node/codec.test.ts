@@ -6,7 +6,7 @@ import { getProvider } from "../../../crypto/node/providers";
 import { fromBase64 } from "../../../port/base64";
 import { fromHex, toHex } from "../../../port/hex";
 import { Bytes } from "../../../port/bytes";
-import { SmpReader, SmpWriter, asciiBytes, bytesToAscii } from "../encoding";
+import { SmpReader, SmpWriter, asciiBytes, bytesToAscii } from "../../../port/encoding";
 import { pad, unpad } from "../pad";
 import { decodeSpki, encodeSpki } from "../keys";
 import { encodeCommand, parseCommand } from "../commands";

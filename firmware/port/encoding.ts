@@ -6,7 +6,7 @@
  * SmpReader never throws: the first failure records a reason, and every later read
  * returns an empty value, so a parser reads on and checks `failed` once at the end.
  */
-import { Bytes, alloc, copyInto, slice } from "../../port/bytes";
+import { Bytes, alloc, copyInto, slice } from "./bytes";
 
 export const CHAR_SPACE = 0x20;
 export const CHAR_T = 0x54;
