@@ -138,26 +138,40 @@ export function hsalsa20(key: Bytes, input: Bytes): Bytes {
   return out;
 }
 
+const TWO_POW_32 = 0x100000000;
+
 /**
- * In place: data[off..off+len) XOR the Salsa20 keystream for a 32-byte key and an
- * 8-byte nonce (nonce[nonceOff..+8)), starting at block 0.
+ * dst[dstOff..+len) = src[srcOff..+len) XOR the Salsa20/20 keystream for a 32-byte key
+ * and the 8-byte nonce at nonce[nonceOff..), from 64-byte block `counter` (the 64-bit
+ * block counter, here below 2^53). dst may be src.
  */
-function salsa20XorInPlace(key: Bytes, nonce: Bytes, nonceOff: number, data: Bytes, off: number, len: number): void {
-  // Words 6..9 are nonce ‖ 64-bit counter; build them from the nonce and a zero counter.
+export function salsa20XorInto(
+  key: Bytes, nonce: Bytes, nonceOff: number, counter: number,
+  src: Bytes, srcOff: number, dst: Bytes, dstOff: number, len: number,
+): void {
+  if (key.length !== SALSA20_KEY_BYTES) {
+    throw new Error("salsa20: key must be " + SALSA20_KEY_BYTES + " bytes, got " + key.length);
+  }
+  if (counter < 0 || counter !== Math.floor(counter)) {
+    throw new Error("salsa20: bad block counter");
+  }
+  // Words 6..9 are nonce ‖ 64-bit little-endian block counter.
   const input = alloc(16);
   for (let i = 0; i < 8; i++) {
     input[i] = nonce[nonceOff + i];
   }
   const s = initialState(key, input, 0);
+  s[8] = counter % TWO_POW_32;
+  s[9] = Math.floor(counter / TWO_POW_32);
   const ks = alloc(BLOCK);
   for (let done = 0; done < len; done += BLOCK) {
     salsaBlock(s, ks);
     const n = len - done < BLOCK ? len - done : BLOCK;
-    const p = off + done;
+    const si = srcOff + done;
+    const di = dstOff + done;
     for (let j = 0; j < n; j++) {
-      data[p + j] = (data[p + j] ^ ks[j]) & 0xff;
+      dst[di + j] = (src[si + j] ^ ks[j]) & 0xff;
     }
-    // 64-bit little-endian block counter in words 8 (low) and 9 (high).
     s[8] = (s[8] + 1) >>> 0;
     if (s[8] === 0) {
       s[9] = (s[9] + 1) >>> 0;
@@ -165,8 +179,11 @@ function salsa20XorInPlace(key: Bytes, nonce: Bytes, nonceOff: number, data: Byt
   }
 }
 
-/** In place: data[off..off+len) XOR the XSalsa20 keystream (32-byte key, 24-byte nonce) from block 0. */
-export function xsalsa20XorInPlace(key: Bytes, nonce: Bytes, data: Bytes, off: number, len: number): void {
+/**
+ * The XSalsa20 subkey for a 32-byte key and a 24-byte nonce: HSalsa20(key, nonce[0..16)).
+ * The stream is then salsa20XorInto(subkey, nonce, 16, ...).
+ */
+export function xsalsa20Subkey(key: Bytes, nonce: Bytes): Bytes {
   if (nonce.length !== XSALSA20_NONCE_BYTES) {
     throw new Error("xsalsa20: nonce must be " + XSALSA20_NONCE_BYTES + " bytes, got " + nonce.length);
   }
@@ -174,7 +191,5 @@ export function xsalsa20XorInPlace(key: Bytes, nonce: Bytes, data: Bytes, off: n
   for (let i = 0; i < HSALSA20_INPUT_BYTES; i++) {
     subNonce[i] = nonce[i];
   }
-  const subkey = hsalsa20(key, subNonce);
-  salsa20XorInPlace(subkey, nonce, HSALSA20_INPUT_BYTES, data, off, len);
-  wipe(subkey);
+  return hsalsa20(key, subNonce);
 }

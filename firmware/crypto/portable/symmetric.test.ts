@@ -13,7 +13,7 @@ import type { Bytes } from "../../port/bytes";
 import { chacha20Keystream, chacha20Xor, chacha20XorInto } from "./chacha20";
 import { Poly1305, poly1305 } from "./poly1305";
 import { chacha20poly1305Open, chacha20poly1305Seal } from "./chacha20poly1305";
-import { hsalsa20, xsalsa20XorInPlace } from "./salsa20";
+import { hsalsa20, salsa20XorInto, xsalsa20Subkey } from "./salsa20";
 import { secretboxOpen, secretboxSeal } from "./secretbox";
 import { aes256EncryptBlock, aes256ExpandKey } from "./aes";
 import { Ghash } from "./ghash";
@@ -300,7 +300,8 @@ describe("HSalsa20, XSalsa20 and secretbox", () => {
   it("rejects wrong sizes", () => {
     expect(() => hsalsa20(z(31), z(16))).toThrow(/key must be 32 bytes, got 31/);
     expect(() => hsalsa20(z(32), z(24))).toThrow(/input must be 16 bytes, got 24/);
-    expect(() => xsalsa20XorInPlace(z(32), z(16), z(4), 0, 4)).toThrow(/nonce must be 24 bytes/);
+    expect(() => xsalsa20Subkey(z(32), z(16))).toThrow(/nonce must be 24 bytes/);
+    expect(() => salsa20XorInto(z(16), z(8), 0, 0, z(1), 0, z(1), 0, 1)).toThrow(/key must be 32 bytes/);
     expect(() => secretboxSeal(z(16), z(24), z(1))).toThrow(/key must be 32 bytes, got 16/);
     expect(() => secretboxSeal(z(32), z(12), z(1))).toThrow(/nonce must be 24 bytes, got 12/);
     expect(() => secretboxOpen(z(31), z(24), z(16))).toThrow(/key must be 32 bytes/);
