@@ -13,7 +13,7 @@ export function slipEncode(data: Uint8Array): Uint8Array {
     else if (b === SLIP_ESC) { out[j++] = SLIP_ESC; out[j++] = SLIP_ESC_ESC; }
     else out[j++] = b;
   }
-  out[j++] = SLIP_END;
+  out[j] = SLIP_END;
   return out;
 }
 

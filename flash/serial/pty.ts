@@ -25,7 +25,7 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     child = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`], { stdio: ["ignore", "ignore", "pipe"] });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`cannot start socat (${e instanceof Error ? e.message : e}); install it: apt-get install socat`);
+    throw new Error(`cannot start socat (${e instanceof Error ? e.message : e}); install it: apt-get install socat`, { cause: e });
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let spawnError: Error | null = null;
