@@ -5,12 +5,12 @@
  * Bundles are rebuilt first when missing or older than any firmware/runner source. One
  * process (lua5.3) or one VM (wasmoon, vm) per call, never per case.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import vm from "node:vm";
 import { ensureLuaBundle } from "../../../firmware/targets/lua/build";
 import { LuaRuntime, chooseLuaRuntime, runLuaBundle } from "../../../firmware/targets/lua/node/lua-runner";
 import { ensureEspruinoBundle } from "../../../firmware/targets/espruino/build";
-import { createEspruinoContext } from "../../../firmware/targets/espruino/node/vm-context";
+import { createEspruinoContext, runEspruinoScript } from "../../../firmware/targets/espruino/node/vm-context";
 import type { TargetRun } from "./targets";
 
 /** Checks and strips the bundle's closing `done <passed> <failed>` line. */
@@ -36,18 +36,12 @@ export async function runLuaVectors(wire: string, runtime: LuaRuntime = chooseLu
   return finished(run.lines, run.runtime);
 }
 
-let espruinoScript: { path: string; mtime: number; script: vm.Script } | undefined;
-
 /** The vector runner in an Espruino-shaped vm context (fresh context per call). */
 export async function runEspruinoVectors(wire: string): Promise<TargetRun> {
   const path = await ensureEspruinoBundle("vectors");
-  const mtime = statSync(path).mtimeMs;
-  if (espruinoScript === undefined || espruinoScript.path !== path || espruinoScript.mtime !== mtime) {
-    espruinoScript = { path, mtime, script: new vm.Script(readFileSync(path, "utf8"), { filename: path }) };
-  }
   const lines: string[] = [];
   const context = createEspruinoContext({ print: (l) => lines.push(l) });
-  espruinoScript.script.runInContext(context);
+  runEspruinoScript(context, readFileSync(path, "utf8"), path);
   const run = vm.runInContext("tsenseRunVectors", context) as (w: string) => void;
   try {
     run(wire);

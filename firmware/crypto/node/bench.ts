@@ -1,0 +1,280 @@
+/**
+ * `tsense bench crypto` (`npm run bench -- crypto`): throughput of every primitive on every
+ * provider, measured in one run so the ratios are fair: portable, noble and native
+ * (node:crypto) on Node, and the portable provider inside the Lua build (lua5.3 when on
+ * PATH, else wasmoon; TSENSE_LUA forces one). Prints one table with each value's ratio
+ * to node:crypto where Node has the primitive, then the goals and whether they are met.
+ *
+ * Options: --quick (short runs, for smoke tests), --only <name,…> (workload names or
+ * families), --no-lua, --json FILE, --update-doc [FILE] (rewrite the "Crypto" section of
+ * docs/performance.md).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { benchWorkloads, measure, type Workload } from "../bench-workloads";
+import { getProvider } from "./providers";
+import { nativePrimitives } from "./native";
+import { ensureLuaBundle } from "../../targets/lua/build";
+import { chooseLuaRuntime, runLuaBundle } from "../../targets/lua/node/lua-runner";
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const NODE_PROVIDERS = ["native", "noble", "portable"] as const;
+const GOAL_PORTABLE_VS_NOBLE = 3;
+const GOAL_X25519_LUA_MS = 80;
+
+const USAGE = `usage: tsense bench crypto [--quick] [--only name,...] [--no-lua] [--json FILE] [--update-doc [FILE]]`;
+
+/** A measured rate (ops/s or bytes/s), or why there is none. */
+export interface Cell {
+  rate?: number;
+  na?: string;
+}
+
+export interface Row {
+  name: string;
+  family: string;
+  unit: "MB/s" | "op/s";
+  /** node:crypto really does this primitive (else `native` is noble underneath and not shown). */
+  nativeReal: boolean;
+  cells: Record<string, Cell>;
+}
+
+export interface BenchResult {
+  date: string;
+  machine: string;
+  node: string;
+  luaRuntime: string;
+  quick: boolean;
+  columns: string[];
+  rows: Row[];
+  goals: { goal: string; met: boolean; detail: string }[];
+}
+
+function naReason(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return /not implemented/i.test(m) ? "not implemented" : m.split("\n")[0].slice(0, 80);
+}
+
+function rateOf(w: Workload, iterations: number, seconds: number): number {
+  const perSecond = iterations / seconds;
+  return w.bytes > 0 ? (perSecond * w.bytes) / 1e6 : perSecond;
+}
+
+function measureNode(w: Workload, provider: string, budget: number): Cell {
+  try {
+    const op = w.setup(getProvider(provider));
+    const m = measure(op, budget, () => performance.now() / 1000);
+    return { rate: rateOf(w, m.iterations, m.seconds) };
+  } catch (e) {
+    return { na: naReason(e) };
+  }
+}
+
+async function measureLua(workloads: Workload[], budget: number): Promise<{ runtime: string; cells: Map<string, Cell> }> {
+  const cells = new Map<string, Cell>();
+  let runtimeName: string;
+  try {
+    const runtime = chooseLuaRuntime();
+    const bundle = ensureLuaBundle("bench");
+    const names = workloads.map((w) => w.name).join(",");
+    const run = await runLuaBundle(bundle, { args: [String(Math.round(budget * 1000)), names] }, runtime);
+    runtimeName = run.runtime;
+    for (const line of run.lines) {
+      const ok = /^result (.+) (\d+) (\d+)$/.exec(line);
+      const na = /^na (.+?): (.*)$/.exec(line);
+      if (ok) {
+        const w = workloads.find((x) => x.name === ok[1]);
+        if (w) cells.set(w.name, { rate: rateOf(w, Number(ok[2]), Number(ok[3]) / 1e6) });
+      } else if (na) {
+        cells.set(na[1], { na: naReason(new Error(na[2])) });
+      }
+    }
+  } catch (e) {
+    runtimeName = "lua (failed)";
+    for (const w of workloads) cells.set(w.name, { na: naReason(e) });
+  }
+  return { runtime: runtimeName, cells };
+}
+
+function fmt(v: number): string {
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  if (v >= 1) return v.toFixed(2);
+  return v.toPrecision(2);
+}
+
+function cellText(row: Row, col: string): string {
+  const c = row.cells[col];
+  if (c === undefined) return "";
+  if (c.rate === undefined) return `n/a (${c.na})`;
+  const base = row.cells.native?.rate;
+  const ratio = row.nativeReal && base !== undefined && col !== "native" ? ` (${fmt(c.rate / base)}×)` : "";
+  return `${fmt(c.rate)}${ratio}`;
+}
+
+function table(result: BenchResult): string {
+  const header = ["primitive", "unit", ...result.columns];
+  const lines = [header, header.map(() => "---")];
+  for (const row of result.rows) {
+    lines.push([row.name, row.unit, ...result.columns.map((c) => (c === "native" && !row.nativeReal ? "— (no node:crypto)" : cellText(row, c)))]);
+  }
+  return lines.map((l) => `| ${l.join(" | ")} |`).join("\n");
+}
+
+function goals(rows: Row[], luaColumn: string, luaRuntime: string): BenchResult["goals"] {
+  const slow: string[] = [];
+  const missing: string[] = [];
+  for (const r of rows) {
+    const p = r.cells.portable?.rate;
+    const n = r.cells.noble?.rate;
+    if (p === undefined || n === undefined) missing.push(r.name);
+    else if (n / p > GOAL_PORTABLE_VS_NOBLE) slow.push(`${r.name} ${fmt(n / p)}× slower`);
+  }
+  const out: BenchResult["goals"] = [
+    {
+      goal: `portable on node within ${GOAL_PORTABLE_VS_NOBLE}× of noble for every primitive`,
+      met: slow.length === 0 && missing.length === 0,
+      detail: [slow.length ? `too slow: ${slow.join(", ")}` : "", missing.length ? `not measured: ${missing.join(", ")}` : ""]
+        .filter(Boolean)
+        .join("; ") || "all within",
+    },
+  ];
+  const x = rows.find((r) => r.family === "x25519");
+  const rate = x?.cells[luaColumn]?.rate;
+  const ms = rate === undefined ? undefined : 1000 / rate;
+  const onLua53 = luaRuntime.startsWith("lua5.3");
+  out.push({
+    goal: `X25519 on lua5.3 under ${GOAL_X25519_LUA_MS} ms`,
+    met: onLua53 && ms !== undefined && ms < GOAL_X25519_LUA_MS,
+    detail: ms === undefined ? "not measured" : `${fmt(ms)} ms on ${luaRuntime}${onLua53 ? "" : " (not lua5.3)"}`,
+  });
+  return out;
+}
+
+function machine(): string {
+  const c = cpus();
+  return `${c.length} cores (${c[0]?.model.trim() ?? "unknown CPU"})`;
+}
+
+function docSection(r: BenchResult): string {
+  const goalLines = r.goals.map((g) => `- ${g.met ? "met" : "**not met**"}: ${g.goal} (${g.detail})`).join("\n");
+  return `## Crypto
+
+\`npm run bench -- crypto --update-doc\` on ${r.date}: ${r.machine}, Node ${r.node}, Lua column on ${r.luaRuntime}.
+MB/s for 1 KiB messages, op/s otherwise; in brackets the ratio to node:crypto measured in
+the same run (1 = as fast as OpenSSL). "— (no node:crypto)" rows have no native
+implementation on Node 20 (the native provider falls back to noble there).
+
+${table(r)}
+
+Goals:
+${goalLines}
+`;
+}
+
+function updateDoc(path: string, r: BenchResult): void {
+  const section = docSection(r);
+  let text = existsSync(path)
+    ? readFileSync(path, "utf8")
+    : `# Performance\n\nMeasured numbers, each section written by its benchmark (\`npm run bench -- <name>\`).\nMachine: ${r.machine}, Node ${r.node}, Lua: ${r.luaRuntime}.\n\n`;
+  const start = text.indexOf("## Crypto\n");
+  if (start < 0) {
+    text = `${text.trimEnd()}\n\n${section}`;
+  } else {
+    const next = text.indexOf("\n## ", start + 1);
+    text = text.slice(0, start) + section + (next < 0 ? "" : text.slice(next));
+  }
+  writeFileSync(path, text);
+}
+
+export async function runCryptoBench(opts: { quick: boolean; only?: string[]; lua: boolean; log?: (s: string) => void }): Promise<BenchResult> {
+  const log = opts.log ?? (() => {});
+  const all = benchWorkloads();
+  const workloads = opts.only ? all.filter((w) => opts.only?.includes(w.name) || opts.only?.includes(w.family)) : all;
+  if (workloads.length === 0) {
+    throw new Error(`no workload matches --only ${opts.only?.join(",")} (names: ${all.map((w) => w.name).join(", ")})`);
+  }
+  const budget = opts.quick ? 0.02 : 0.5;
+  const rows: Row[] = workloads.map((w) => ({
+    name: w.name,
+    family: w.family,
+    unit: w.bytes > 0 ? "MB/s" : "op/s",
+    nativeReal: nativePrimitives.includes(w.family),
+    cells: {},
+  }));
+  for (const [i, w] of workloads.entries()) {
+    for (const p of NODE_PROVIDERS) {
+      rows[i].cells[p] = measureNode(w, p, budget);
+    }
+    log(`  ${w.name}: done on node`);
+  }
+  const columns: string[] = [...NODE_PROVIDERS];
+  let luaRuntime = "not run";
+  if (opts.lua) {
+    const lua = await measureLua(workloads, opts.quick ? 0.05 : 1);
+    luaRuntime = lua.runtime;
+    const col = `portable on ${lua.runtime}`;
+    columns.push(col);
+    rows.forEach((r) => (r.cells[col] = lua.cells.get(r.name) ?? { na: "no result" }));
+  }
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    machine: machine(),
+    node: process.version,
+    luaRuntime,
+    quick: opts.quick,
+    columns,
+    rows,
+    goals: goals(rows, columns[columns.length - 1], luaRuntime),
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: "boolean", default: false },
+        only: { type: "string" },
+        "no-lua": { type: "boolean", default: false },
+        json: { type: "string" },
+        "update-doc": { type: "boolean", default: false },
+        doc: { type: "string", default: join(ROOT, "docs", "performance.md") },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (e) {
+    console.error(`tsense bench crypto: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let result: BenchResult;
+  try {
+    result = await runCryptoBench({
+      quick: values.quick,
+      only: values.only?.split(",").map((s) => s.trim()),
+      lua: !values["no-lua"],
+      log: (s) => console.error(s),
+    });
+  } catch (e) {
+    console.error(`tsense bench crypto: ${(e as Error).message}`);
+    return 2;
+  }
+  console.log(`crypto bench ${result.date}: ${result.machine}, node ${result.node}, lua ${result.luaRuntime}${result.quick ? " (quick)" : ""}\n`);
+  console.log(table(result));
+  console.log("");
+  for (const g of result.goals) console.log(`${g.met ? "MET    " : "NOT MET"}  ${g.goal}: ${g.detail}`);
+  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+  if (values["update-doc"]) {
+    updateDoc(values.doc, result);
+    console.log(`\nwrote the Crypto section of ${values.doc}`);
+  }
+  return 0;
+}

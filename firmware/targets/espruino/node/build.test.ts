@@ -1,0 +1,94 @@
+// The Espruino build: the bundle builds and passes the syntax check; the check rejects each
+// construct Espruino 2v29 cannot run, including when it comes out of a real esbuild bundle;
+// the vm context lacks what Espruino lacks.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import vm from "node:vm";
+import { afterAll, describe, expect, it } from "vitest";
+import { ESPRUINO_ENTRIES, buildEspruinoEntry } from "../build";
+import { checkEspruinoSyntax } from "./syntax-check";
+import { createEspruinoContext } from "./vm-context";
+
+const dir = mkdtempSync(join(tmpdir(), "tsense-espruino-build-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("Espruino build", () => {
+  it.each(Object.entries(ESPRUINO_ENTRIES))("entry %s bundles and passes the syntax check", async (name, entry) => {
+    const path = await buildEspruinoEntry(name, entry, { outDir: dir });
+    expect(path.endsWith(`${name}.js`)).toBe(true);
+  });
+
+  it("refuses a bundle with a planted violation", async () => {
+    const planted = join(dir, "planted.ts");
+    writeFileSync(planted, "const o = { get x() { return 1; } };\nfunction f(...a: number[]) { return a.length + o.x; }\n(globalThis as any).f = f;\n");
+    await expect(buildEspruinoEntry("planted", planted, { outDir: dir })).rejects.toThrow(/getter\/setter[^]*\.\.\. \(rest\)/);
+  });
+});
+
+describe("Espruino syntax check", () => {
+  const cases: [string, string][] = [
+    ["var a = 2 ** 8;", "** (exponent operator)"],
+    ["var a = b?.c;", "?. (optional chaining)"],
+    ["var a = b ?? 1;", "?? (nullish coalescing)"],
+    ["f(...xs);", "... (spread)"],
+    ["function f(...xs) {}", "... (rest)"],
+    ["async function f() {}", "async function"],
+    ["function* g() { yield 1; }", "generator"],
+    ["class A { x = 1; }", "class field"],
+    ["var o = { get x() { return 1; } };", "getter/setter"],
+    ["var { a } = o;", "destructuring"],
+    ["[a, b] = [b, a];", "destructuring assignment"],
+    ["var o = { [k]: 1 };", "computed property key"],
+    ["outer: for (;;) { break outer; }", "label"],
+    ["var m = new Map();", "Map (not on Espruino)"],
+    ["var s = Symbol('x');", "Symbol (not on Espruino)"],
+    ["var x = Math.imul(a, b);", "Math.imul (not on Espruino)"],
+    ["var x = Array.from(a);", "Array.from (not on Espruino)"],
+    ["var x = 10n;", "BigInt literal"],
+    ["try { f(); } catch { }", "catch without a binding"],
+    ["(() => { f(); function f() {} })();", "f used before its declaration has run (no hoisting on Espruino)"],
+    ["(() => { function g() { h(); } g(); function h() {} })();", "h used before its declaration has run (no hoisting on Espruino)"],
+  ];
+  it.each(cases)("rejects %s", (code, what) => {
+    expect(checkEspruinoSyntax(code).map((v) => v.what)).toContain(what);
+  });
+
+  it("accepts what Espruino runs", () => {
+    const ok = [
+      "(() => {",
+      "  function f(a, b) { return (a >>> 0) + Math.floor(b / 2); }",
+      "  class A { constructor(x) { this.x = x; } get2() { return this.x; } }",
+      "  class B extends A { constructor() { super(1); } }",
+      "  const later = () => h();",
+      "  function h() { return `t${f(1, 2)}`; }",
+      "  for (const v of [1, 2]) { later(v); }",
+      "  var o = { a: 1, m() { return 2; } };",
+      "  try { f(1, 2); } catch (e) { print(e.message); }",
+      "  global.run = function () { return new B().get2() + o.m(); };",
+      "})();",
+    ].join("\n");
+    expect(checkEspruinoSyntax(ok)).toEqual([]);
+  });
+});
+
+describe("Espruino vm context", () => {
+  it("has Espruino's globals and lacks the rest", () => {
+    const lines: string[] = [];
+    const ctx = createEspruinoContext({ print: (l) => lines.push(l), hwRand: () => -1 });
+    const probe = (expr: string) => vm.runInContext(expr, ctx) as unknown;
+    for (const missing of ["Map", "Set", "WeakMap", "Symbol", "Proxy", "Reflect", "BigInt", "Intl"]) {
+      expect(probe(`typeof ${missing}`), missing).toBe("undefined");
+    }
+    for (const member of ["Math.imul", "Math.trunc", "Array.from", "Number.isInteger", "Object.freeze", "[].flat", "''.codePointAt", "Uint8Array.from"]) {
+      expect(probe(`typeof ${member}`), member).toBe("undefined");
+    }
+    for (const kept of ["JSON", "Promise", "Uint8Array", "Float64Array", "ArrayBuffer", "DataView", "print", "global", "E"]) {
+      expect(probe(`typeof ${kept}`), kept).not.toBe("undefined");
+    }
+    expect(probe("new Uint8Array(3).subarray(1).length")).toBe(2);
+    expect(probe("E.hwRand()")).toBe(-1);
+    probe("print('hello', 1)");
+    expect(lines).toEqual(["hello 1"]);
+  });
+});
