@@ -170,6 +170,14 @@ describe("errors: one line, distinct exit codes, board untouched", () => {
     expect(r.code).toBe(ExitCode.NO_DEVICE);
   });
 
+  it("detect reads a board in the ROM bootloader without resetting it", async () => {
+    const { board, port } = newBoard({ startInDownloadMode: true, flashSize: 16 * 1024 * 1024 });
+    const r = await run(detect, ["--port", port, "--json"]);
+    expect(r.code, r.stderr).toBe(ExitCode.OK);
+    expect((r.json().ports as unknown[])[0]).toMatchObject({ kind: "rom", chip: "ESP32-S3", chipId: 9, mac: "34:85:18:12:34:56", flashSize: 16 * 1024 * 1024, secureDownload: false });
+    expect(board.boots).toEqual(["rom"]); // no reset happened
+  });
+
   it("--dry-run prints the exact wire transcript and touches no port", async () => {
     const r = await run(upload, ["--file", join(FIXTURES, "app.js"), "--runtime", "espruino", "--dry-run", "--version", "1.0.0"]);
     expect(r.code, r.stderr).toBe(ExitCode.OK);
