@@ -8,6 +8,8 @@ import { KemKeyRing } from "./kem-key-ring";
 import { keyPairFromSecret } from "./noise/handshake-state";
 import { HANDSHAKE_MESSAGE_SIZE, HANDSHAKE_TIMEOUT_MS, REKEY_INTERVAL, TRANSPORT_FRAME_SIZE } from "./constants";
 import { ReplayCache } from "./replay-cache";
+import { TransportCipher } from "./transport-cipher";
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 
 const p = seededProvider(noble(), "grp session tests");
 const block = (v: number) => new Uint8Array(16384).fill(v);
@@ -193,5 +195,28 @@ describe("GRP rekeying", () => {
     expect(received).toBe(REKEY_INTERVAL + 3);
     expect(s.isOpen()).toBe(true);
     expect(c.sendingCipher()!.count()).toBe(REKEY_INTERVAL + 3);
+  });
+});
+
+describe("transport rekey schedule (docs/grp.md §7), against noble by hand", () => {
+  it("frames 1023 and 1024 use k and Rekey(k) with the counter continuing", () => {
+    const key = new Uint8Array(32).fill(0x5a);
+    const b = block(0x42);
+    const nonce = (n: number) => {
+      const v = new Uint8Array(12);
+      new DataView(v.buffer).setUint32(4, n, true);
+      return v;
+    };
+    const t = new TransportCipher(p, key);
+    t.setCount(0, REKEY_INTERVAL - 1);
+    const f1023 = t.seal(b);
+    const f1024 = t.seal(b);
+    expect(f1023).toEqual(chacha20poly1305(key, nonce(REKEY_INTERVAL - 1)).encrypt(b));
+    const rekeyed = chacha20poly1305(key, Uint8Array.of(0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255)).encrypt(new Uint8Array(32)).slice(0, 32);
+    expect(f1024).toEqual(chacha20poly1305(rekeyed, nonce(REKEY_INTERVAL)).encrypt(b));
+    const r = new TransportCipher(p, key);
+    r.setCount(0, REKEY_INTERVAL - 1);
+    expect(r.open(f1023)).toEqual(b);
+    expect(r.open(f1024)).toEqual(b);
   });
 });
