@@ -12,6 +12,9 @@ import { connectGrp, GrpConnectError, type GrpKemKeyCache } from "../../firmware
 import { GrpQueueClient } from "../../firmware/transport/grp/node/grp-queue-client";
 import { parseGrpUri, formatGrpUri } from "../../firmware/transport/grp/uri";
 import { startRelay, type RunningRelay } from "../relay-cli";
+import { CommandHandler } from "./command-handler";
+import { GrpServer, loadOrCreateGrpStatic } from "./grp-server";
+import { MemoryQueueStore } from "./memory-queue-store";
 
 const provider = getProvider("noble");
 const text = (s: string) => new TextEncoder().encode(s);
@@ -94,5 +97,30 @@ describe("GRP relay (tsense relay --grp-port)", () => {
     const q = await grp.createQueue(rk, { sndSecure: false, subscribe: false });
     expect(await grp.get(q)).toBeUndefined();
     grp.close();
+  });
+});
+
+describe("GRP relay ML-KEM key rotation", () => {
+  it("a client whose cached key was rotated out gets status 1 and reconnects at once with the new key (IK)", async () => {
+    const handler = new CommandHandler({ store: new MemoryQueueStore(), provider });
+    const server = new GrpServer({
+      handler, provider, relayStatic: loadOrCreateGrpStatic(provider, mkdtempSync(join(tmpdir(), "tsense-grp-rot-"))).key, port: 0,
+      kemRotationMs: 300, kemGraceMs: 100,
+    });
+    await server.listen();
+    try {
+      const cache: GrpKemKeyCache = new Map();
+      const first = await connectGrp(server.address(), { provider, kemKeyCache: cache });
+      const oldId = first.conn.relayKemKey()!.id;
+      first.close();
+      await new Promise((r) => setTimeout(r, 500));
+      const again = await connectGrp(server.address(), { provider, kemKeyCache: cache });
+      expect(again.pattern).toBe("IK");
+      expect(again.conn.relayKemKey()!.id).not.toEqual(oldId);
+      expect(server.stats.handshakeFailures).toBe(1); // the refused IK attempt
+      again.close();
+    } finally {
+      await server.close();
+    }
   });
 });
