@@ -105,7 +105,7 @@ describe("GRP relay ML-KEM key rotation", () => {
     const handler = new CommandHandler({ store: new MemoryQueueStore(), provider });
     const server = new GrpServer({
       handler, provider, relayStatic: loadOrCreateGrpStatic(provider, mkdtempSync(join(tmpdir(), "tsense-grp-rot-"))).key, port: 0,
-      kemRotationMs: 300, kemGraceMs: 100,
+      kemRotationMs: 0, kemGraceMs: 0,
     });
     await server.listen();
     try {
@@ -113,7 +113,7 @@ describe("GRP relay ML-KEM key rotation", () => {
       const first = await connectGrp(server.address(), { provider, kemKeyCache: cache });
       const oldId = first.conn.relayKemKey()!.id;
       first.close();
-      await new Promise((r) => setTimeout(r, 500));
+      server.kemKeys.rotate(Date.now()); // as a scheduled rotation would, with the grace period over
       const again = await connectGrp(server.address(), { provider, kemKeyCache: cache });
       expect(again.pattern).toBe("IK");
       expect(again.conn.relayKemKey()!.id).not.toEqual(oldId);
