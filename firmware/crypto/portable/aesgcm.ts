@@ -5,7 +5,7 @@
  * Both AES (aes.ts, bitsliced) and GHASH (ghash.ts, multiplications on split operands)
  * are constant-time; open compares tags with ctEqual before decrypting.
  */
-import { Bytes, alloc } from "../../port/bytes";
+import { Bytes, alloc, wipe } from "../../port/bytes";
 import { ctEqual } from "../../port/ct";
 import { load32be, load32le, store32le } from "../../port/u32";
 import { aes256EncryptPair, aes256ExpandKey } from "./aes";
@@ -63,6 +63,7 @@ function setup(key: Bytes, iv: Bytes): GcmState {
     g.update(iv, 0, iv.length);
     g.updateWords(0, 0, Math.floor(iv.length / BITS_HI_DIVISOR), ((iv.length % BITS_HI_DIVISOR) * 8) >>> 0);
     j0 = g.digest();
+    g.wipe();
   }
   const st: GcmState = {
     rk: rk,
@@ -120,6 +121,15 @@ function gctr(st: GcmState, src: Bytes, srcOff: number, dst: Bytes, dstOff: numb
   }
 }
 
+/** Key erasure once the operation is done: round keys, GHASH key material, E_K(J0). */
+function wipeState(st: GcmState): void {
+  for (let i = 0; i < st.rk.length; i++) {
+    st.rk[i] = 0;
+  }
+  st.ghash.wipe();
+  wipe(st.tagMask);
+}
+
 /** GHASH(A ‖ pad ‖ C ‖ pad ‖ [len(A)]_64 ‖ [len(C)]_64) XOR E_K(J0). */
 function computeTag(st: GcmState, aad: Bytes, ct: Bytes, ctLen: number): Bytes {
   st.ghash.update(aad, 0, aad.length);
@@ -144,12 +154,14 @@ export function aes256gcmSeal(key: Bytes, iv: Bytes, aad: Bytes, plaintext: Byte
   for (let i = 0; i < TAG; i++) {
     out[n + i] = tag[i];
   }
+  wipeState(st);
   return out;
 }
 
 export function aes256gcmOpen(key: Bytes, iv: Bytes, aad: Bytes, sealed: Bytes): Bytes | undefined {
   const st = setup(key, iv);
   if (sealed.length < TAG) {
+    wipeState(st);
     return undefined;
   }
   const n = sealed.length - TAG;
@@ -158,10 +170,11 @@ export function aes256gcmOpen(key: Bytes, iv: Bytes, aad: Bytes, sealed: Bytes):
   for (let i = 0; i < TAG; i++) {
     got[i] = sealed[n + i];
   }
-  if (!ctEqual(expected, got)) {
-    return undefined;
+  let out: Bytes | undefined;
+  if (ctEqual(expected, got)) {
+    out = alloc(n);
+    gctr(st, sealed, 0, out, 0, n);
   }
-  const out = alloc(n);
-  gctr(st, sealed, 0, out, 0, n);
+  wipeState(st);
   return out;
 }

@@ -3,7 +3,7 @@
  * Used by the AEAD in chacha20poly1305.ts and by Noise/GRP. Pure add-rotate-xor, so
  * nothing depends on secret data except the values themselves.
  */
-import { Bytes, alloc } from "../../port/bytes";
+import { Bytes, alloc, wipe } from "../../port/bytes";
 import { load32le } from "../../port/u32";
 
 export const CHACHA20_KEY_BYTES = 32;
@@ -141,6 +141,11 @@ export function chacha20XorInto(
       dst[di + j] = (src[si + j] ^ ks[j]) & 0xff;
     }
   }
+  // Key erasure: the state holds the key words, ks the last keystream block.
+  for (let i = 0; i < 16; i++) {
+    s[i] = 0;
+  }
+  wipe(ks);
 }
 
 /** data XOR the ChaCha20 keystream from block `counter`, as a new Bytes. */

@@ -197,6 +197,16 @@ export class Ghash {
     this.mulBlock(x0, x1, x2, x3);
   }
 
+  /** Erases the key-derived operands and the state; the instance cannot be used afterwards. */
+  wipe(): void {
+    for (let i = 0; i < this.hp.length; i++) {
+      this.hp[i] = 0;
+    }
+    for (let i = 0; i < 4; i++) {
+      this.y[i] = 0;
+    }
+  }
+
   /** The current value Y as 16 bytes. */
   digest(): Bytes {
     const out = alloc(BLOCK);

@@ -9,7 +9,7 @@
  * act on the true value. There are no branches or indexes on secret data; the final
  * reduction selects h or h - p with a mask.
  */
-import { Bytes, alloc } from "../../port/bytes";
+import { Bytes, alloc, wipe } from "../../port/bytes";
 
 export const POLY1305_KEY_BYTES = 32;
 export const POLY1305_TAG_BYTES = 16;
@@ -268,6 +268,10 @@ export class Poly1305 {
       h[i] = 0;
       this.r[i] = 0;
     }
+    for (let i = 0; i < 8; i++) {
+      this.pad[i] = 0;
+    }
+    wipe(this.buf);
     return tag;
   }
 }

@@ -177,6 +177,11 @@ export function salsa20XorInto(
       s[9] = (s[9] + 1) >>> 0;
     }
   }
+  // Key erasure: the state holds the key words, ks the last keystream block.
+  for (let i = 0; i < 16; i++) {
+    s[i] = 0;
+  }
+  wipe(ks);
 }
 
 /**
