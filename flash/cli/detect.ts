@@ -9,7 +9,7 @@ import { EMU_PREFIX } from "../serial/emulator-binding.js";
 import { SerialLink } from "../serial/link.js";
 import { listPorts, type PortCandidate } from "../serial/ports.js";
 import { dialectFor } from "../upload/dialects.js";
-import { prepare } from "../upload/transfer.js";
+import { finish, prepare } from "../upload/transfer.js";
 import { choosePort, makeOutput, parse, parseBaud, printJson, runCommand } from "./common.js";
 import { deviceInfo } from "./provision.js";
 
@@ -66,6 +66,7 @@ export async function detectPort(c: PortCandidate, baud: number): Promise<Detect
       d.chip = "ESP32-S3";
       const wire = await prepare(link, dialectFor(id.runtime));
       const info = await deviceInfo(wire);
+      await finish(wire, dialectFor(id.runtime));
       d.runtimeVersion = info.version;
       d.app = info.app;
       d.appVersion = info.appVersion;

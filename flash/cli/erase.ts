@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { ExitCode, ToolError } from "../errors.js";
 import { EspSession } from "../esp/session.js";
 import { dialectFor } from "../upload/dialects.js";
-import { prepare } from "../upload/transfer.js";
+import { finish, prepare } from "../upload/transfer.js";
 import { choosePort, confirm, makeOutput, parse, parseBaud, printJson, runCommand } from "./common.js";
 import { openRepl } from "./upload.js";
 
@@ -31,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
         await confirm(`erase the app on ${path} (${runtime})?`, o.yes ?? false);
         const wire = await prepare(link, dialectFor(runtime));
         await wire.ask("U.e()", ["ERASED"], 10_000);
+        await finish(wire, dialectFor(runtime));
         if (json) printJson({ ok: true, port: path, erased: "app" });
         else if (!o.quiet) console.log(`erased the app on ${path}; the interpreter, configuration and keys remain`);
         return ExitCode.OK;

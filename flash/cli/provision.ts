@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ExitCode, ToolError } from "../errors.js";
 import { CONFIG_FILE, dialectFor } from "../upload/dialects.js";
-import { prepare, sendFile } from "../upload/transfer.js";
+import { finish, prepare, sendFile } from "../upload/transfer.js";
 import type { ReplWire } from "../repl/wire.js";
 import { makeOutput, parse, parseBaud, printJson, runCommand } from "./common.js";
 import { openRepl } from "./upload.js";
@@ -76,9 +76,10 @@ export async function main(argv: string[]): Promise<number> {
     const configHash = createHash("sha256").update(bytes).digest("hex");
     const out = makeOutput(json, o.quiet ?? false);
     const { link, runtime, path } = await openRepl(o.port, parseBaud(o.baud, 115200));
+    const dialect = dialectFor(runtime);
+    let wire: ReplWire | null = null;
     try {
-      const dialect = dialectFor(runtime);
-      const wire = await prepare(link, dialect);
+      wire = await prepare(link, dialect);
       const before = await deviceInfo(wire);
       if (!before.app) throw new ToolError(ExitCode.REFUSED, `${path} has no tsense app yet: run tsense upload first`);
       if (before.provisioned && !o.force) {
@@ -105,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       else if (!o.quiet) console.log(`provisioned ${config.name} on ${path}: identity ${identity.identity}, config ${configHash.slice(0, 16)}…`);
       return ExitCode.OK;
     } finally {
+      if (wire && !link.closed) await finish(wire, dialect).catch(() => {});
       await link.close();
     }
   });

@@ -12,7 +12,7 @@ import type { ReplWire } from "../repl/wire.js";
 import { attachBoard, detachBoard } from "../serial/emulator-binding.js";
 import { SerialLink } from "../serial/link.js";
 import { dialectFor } from "../upload/dialects.js";
-import { uploadApp } from "../upload/transfer.js";
+import { DEFAULT_WINDOW, uploadApp } from "../upload/transfer.js";
 import { choosePort, makeOutput, parse, parseBaud, printJson, runCommand } from "./common.js";
 
 const HELP = `usage: tsense upload --file APP [options]
@@ -20,6 +20,7 @@ const HELP = `usage: tsense upload --file APP [options]
   --board ID           board id (recorded; builds come from tsense build once it exists)
   --version V          version the READY banner must show (default: first 12 hex of the SHA-256)
   --runtime R          espruino | nodemcu (default: detected on the port; required with --dry-run)
+  --window N           chunks in flight (default 2; 1 = strict stop-and-wait)
   --dry-run            print the exact wire transcript against an emulated fresh board; touch no port
   -p, --port PATH, --baud N (default 115200), --json, -q/--quiet, -h/--help`;
 
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   return runCommand("upload", argv, async (json) => {
     const { values: o } = parse(argv, {
       file: { type: "string" }, board: { type: "string" }, version: { type: "string" }, runtime: { type: "string" },
-      "dry-run": { type: "boolean" }, baud: { type: "string" },
+      "dry-run": { type: "boolean" }, baud: { type: "string" }, window: { type: "string" },
     });
     if (o.help) { console.log(HELP); return ExitCode.OK; }
     if (!o.file) throw new ToolError(ExitCode.USAGE, "pass the app with --file (tsense build does not produce artifacts yet)");
@@ -62,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
     const app = new Uint8Array(readFileSync(o.file));
     const version = o.version ?? createHash("sha256").update(app).digest("hex").slice(0, 12);
     const baud = parseBaud(o.baud, 115200);
+    const window = o.window === undefined ? DEFAULT_WINDOW : Number(o.window);
+    if (!Number.isInteger(window) || window < 1 || window > 8) throw new ToolError(ExitCode.USAGE, "--window must be 1..8 chunks");
 
     let dry: { path: string; dispose: () => void } | null = null;
     if (o["dry-run"]) {
@@ -72,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     let wire: ReplWire | null = null;
     try {
       out.info(`${path}: ${runtime}; uploading ${o.file} (${app.length} bytes) as version ${version}`);
-      const result = await uploadApp(link, dialectFor(runtime), app, version, out.progress("upload"), (w) => { wire = w; });
+      const result = await uploadApp(link, dialectFor(runtime), app, version, out.progress("upload"), (w) => { wire = w; }, window);
       if (dry) {
         for (const line of (wire as ReplWire | null)?.transcript ?? []) console.log(line);
         return ExitCode.OK;

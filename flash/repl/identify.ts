@@ -28,7 +28,7 @@ export async function identify(link: SerialLink): Promise<Identity> {
   const idle = await collect(link, 100);
   await link.write('\x03\nprint("TS".."PROBE")\n');
   const text = await collect(link, PROBE_MS, /TSPROBE\r?\n|Uncaught|SyntaxError|Got '\.'/);
-  if (/(^|\n)TSPROBE\r?\n/.test(text)) return { kind: "repl", runtime: "nodemcu" };
+  if (/(^|\n)(?:> ?)*TSPROBE\r?\n/.test(text)) return { kind: "repl", runtime: "nodemcu" };
   if (/Uncaught|SyntaxError|Got '\.'/.test(text)) return { kind: "repl", runtime: "espruino" };
   const rom = new RomClient(link);
   try {

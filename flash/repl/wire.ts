@@ -33,7 +33,7 @@ export class ReplWire {
     for (;;) {
       let nl: number;
       while ((nl = this.pending.indexOf("\n")) >= 0) {
-        const line = this.pending.slice(0, nl).replace(/\r$/, "").replace(/^>+ ?/, "");
+        const line = this.pending.slice(0, nl).replace(/\r$/, "").replace(/^(?:>+ ?)+/, "");
         this.pending = this.pending.slice(nl + 1);
         if (line.length > 0) this.transcript.push(`< ${visible(line)}`);
         if (line.startsWith(TAG)) {
@@ -63,7 +63,7 @@ export class ReplWire {
     for (;;) {
       let nl: number;
       while ((nl = this.pending.indexOf("\n")) >= 0) {
-        const line = this.pending.slice(0, nl).replace(/\r$/, "").replace(/^>+ ?/, "");
+        const line = this.pending.slice(0, nl).replace(/\r$/, "").replace(/^(?:>+ ?)+/, "");
         this.pending = this.pending.slice(nl + 1);
         if (line.length > 0) this.transcript.push(`< ${visible(line)}`);
         const m = re.exec(line);

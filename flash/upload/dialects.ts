@@ -32,6 +32,9 @@ export interface Dialect {
   appName(hashHex: string): string;
   /** Line that restarts the board. */
   reboot: string;
+  /** Lines that turn the console echo off for a session / back on after it (none: \x10 does it per line). */
+  echoOff?: (baud: number) => string;
+  echoOn?: (baud: number) => string;
 }
 
 const ESPRUINO_HELPER = [
@@ -89,6 +92,9 @@ export const ESPRUINO: Dialect = {
 export const NODEMCU: Dialect = {
   runtime: "nodemcu", linePrefix: "", chunkSize: 160, helper: NODEMCU_HELPER,
   loaderFile: "init.lua", loader: NODEMCU_LOADER, appName: (h) => `a_${h.slice(0, 16)}.lua`, reboot: "node.restart()",
+  // NodeMCU-ESP32's console UART: the last argument of uart.setup switches its echo.
+  echoOff: (baud) => `uart.setup(0,${baud},8,uart.PARITY_NONE,uart.STOPBITS_1,0)`,
+  echoOn: (baud) => `uart.setup(0,${baud},8,uart.PARITY_NONE,uart.STOPBITS_1,1)`,
 };
 
 export function dialectFor(runtime: Runtime): Dialect {

@@ -3,7 +3,7 @@
 // protocol and a small app use: io.open (read/write/seek/close, the only file I/O on ESP32,
 // which has no file.open), dofile, file.list/remove/rename/exists/fsinfo, os.remove/rename,
 // encoder.fromBase64/toBase64/toHex/fromHex, crypto.new_hash("SHA256"), node.restart/heap/
-// random/info, uart.setup, and init.lua at boot.
+// random/info, uart.setup (console echo on/off), and init.lua at boot.
 //
 // wasmoon embeds Lua 5.4 (NodeMCU builds 5.1 or 5.3); code sent to it sticks to the common
 // subset. Lua strings are byte strings but wasmoon converts them as UTF-8 at the JS border,
@@ -125,7 +125,13 @@ node = {
   info = function(group) if group == "sw_version" then return { git_release = H.version(), node_version_major = 3, node_version_minor = 0 } end return {} end,
   chipid = function() return H.chipid() end,
 }
-uart = { setup = function() return 115200 end, PARITY_NONE = 0, STOPBITS_1 = 1 }
+uart = {
+  setup = function(id, baud, databits, parity, stopbits, echo)
+    if id == 0 and type(echo) == "number" then H.echo(echo ~= 0) end
+    return baud
+  end,
+  PARITY_NONE = 0, STOPBITS_1 = 1,
+}
 local pending = nil
 function __repl(line)
   local src = pending and (pending .. "\n" .. line) or line
@@ -157,6 +163,8 @@ class NodemcuRepl implements DeviceRuntime {
   private pendingInput: number[] = [];
   private line: number[] = [];
   private stopped = false;
+  /** Console echo: on at boot, switched by uart.setup(0, …, echo). */
+  private echo = true;
 
   constructor(private readonly ctx: RuntimeContext) {
     void this.init();
@@ -194,6 +202,7 @@ class NodemcuRepl implements DeviceRuntime {
       random: () => randomBytes(4).readUInt32LE(0),
       version: () => ctx.app.version,
       chipid: () => Buffer.from(ctx.board.mac).toString("hex"),
+      echo: (on: boolean) => { this.echo = on; },
     });
     engine.doStringSync(PRELUDE);
     this.engine = engine;
@@ -224,7 +233,7 @@ class NodemcuRepl implements DeviceRuntime {
         if (b === 0x0d) continue;
         const text = Buffer.from(Uint8Array.from(this.line)).toString("latin1").slice(0, NODEMCU_MAX_LINE - 1);
         this.line = [];
-        this.ctx.print(`${text}\n`); // console echo
+        if (this.echo) this.ctx.print(`${text}\n`); // console echo
         this.call("__repl", text);
         continue;
       }
