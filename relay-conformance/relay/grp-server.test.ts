@@ -113,6 +113,9 @@ describe("GRP relay ML-KEM key rotation", () => {
       const first = await connectGrp(server.address(), { provider, kemKeyCache: cache });
       const oldId = first.conn.relayKemKey()!.id;
       first.close();
+      // XX: the client is open once it sent message 3; wait until the relay processed it too
+      for (let i = 0; i < 200 && server.stats.handshakes < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(server.stats.handshakes).toBe(1);
       server.kemKeys.rotate(Date.now()); // as a scheduled rotation would, with the grace period over
       const again = await connectGrp(server.address(), { provider, kemKeyCache: cache });
       expect(again.pattern).toBe("IK");
