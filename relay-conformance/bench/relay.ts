@@ -164,6 +164,15 @@ export async function main(argv: string[]): Promise<number> {
   const providerName = values.provider ?? "native";
   console.log(`relay benchmark: ${conns} connections, ${seconds} s per run, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}`);
 
+  try {
+    return await runBoth(conns, seconds, size, providerName);
+  } catch (e) {
+    console.error(`bench relay: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+async function runBoth(conns: number, seconds: number, size: number, providerName: string): Promise<number> {
   const echo = await startChild(["echo"]);
   const e = await echoRun(echo.info.port as number, conns, seconds);
   echo.child.kill();

@@ -1,0 +1,103 @@
+// The portable SmpClient against the command handler, both sans-I/O, wired by an
+// in-memory BlockSession with a fake clock: timeouts, keep-alive, resubscription.
+import { describe, expect, it } from "vitest";
+import { getProvider } from "../../firmware/crypto/node/providers";
+import type { Bytes } from "../../firmware/port/bytes";
+import type { BlockSession } from "../../firmware/transport/block-session";
+import { parseBlock } from "../../firmware/transport/smp/block";
+import { parseTransmission } from "../../firmware/transport/smp/transmission";
+import { ClientEvent, ClientResult, generateAuthKeyPair, RecipientQueue, SmpClient } from "../../firmware/transport/smp/client";
+import { CommandHandler, RelaySession } from "./command-handler";
+import { MemoryQueueStore } from "./memory-queue-store";
+
+const p = getProvider("noble");
+
+function setup() {
+  const handler = new CommandHandler({ store: new MemoryQueueStore(), provider: p });
+  const events: ClientEvent[] = [];
+  const client = new SmpClient(p, { timeoutMs: 1000, pingIntervalMs: 5000, onEvent: (e) => events.push(e) });
+  let relaySide: RelaySession | undefined;
+  let paused = false;
+  const held: Bytes[] = [];
+  const sent: string[] = [];
+  const connect = () => {
+    const sessionId = p.randomBytes(32);
+    const dhSk = p.randomBytes(32);
+    relaySide = handler.openSession({ sessionId, version: 9, serverDhSecretKey: dhSk, send: (blocks) => blocks.forEach((b) => client.receiveBlock(b)) });
+    const rs = relaySide;
+    const session: BlockSession = {
+      sessionId, version: 9, serverDhKey: p.x25519PublicKey(dhSk),
+      send: (blocks) => {
+        for (const b of blocks) {
+          const ts = parseBlock(b);
+          const t = ts.ok ? parseTransmission(ts.value[0]) : undefined;
+          sent.push(t && t.ok ? Buffer.from(t.value.command as Uint8Array).toString("latin1").slice(0, 8) : "?");
+          if (paused) held.push(b);
+          else rs.handleBlock(b);
+        }
+      },
+      close: () => rs.close(),
+    };
+    return session;
+  };
+  return { handler, client, events, connect, pause: (v: boolean) => (paused = v), held, sent, relay: () => relaySide! };
+}
+
+function result<T>(): { cb: (r: ClientResult<T>) => void; get: () => ClientResult<T> | undefined } {
+  let r: ClientResult<T> | undefined;
+  return { cb: (x) => (r = x), get: () => r };
+}
+
+describe("SmpClient core (sans-I/O) against the command handler", () => {
+  it("creates, sends, receives; times out unanswered commands; pings when idle", () => {
+    const t = setup();
+    let now = 0;
+    t.client.attach(t.connect(), now);
+    const created = result<RecipientQueue>();
+    t.client.createQueue(generateAuthKeyPair(p, "x25519"), false, true, undefined, now, created.cb);
+    const q = created.get();
+    if (!q?.ok) throw new Error("NEW failed");
+    const sent = result<true>();
+    t.client.send({ senderId: q.value.senderId, senderKey: undefined }, new Uint8Array([104, 105]), false, now, sent.cb);
+    expect(sent.get()?.ok).toBe(true);
+    expect(t.events.map((e) => e.type)).toEqual(["message"]);
+    t.pause(true);
+    const lost = result<true>();
+    t.client.ping(now, lost.cb);
+    expect(lost.get()).toBeUndefined();
+    now += 999;
+    t.client.tick(now);
+    expect(lost.get()).toBeUndefined();
+    now += 1;
+    t.client.tick(now);
+    expect(lost.get()).toMatchObject({ ok: false, error: "TIMEOUT" });
+    t.pause(false);
+    const before = t.sent.length;
+    expect(t.client.nextTimerMs()).toBe(now - 1000 + 5000);
+    now += 5000;
+    t.client.tick(now);
+    expect(t.sent.length).toBe(before + 1);
+    expect(t.sent[t.sent.length - 1]).toBe("PING");
+  });
+
+  it("fails pending commands on detach and resubscribes on attach", () => {
+    const t = setup();
+    t.client.attach(t.connect(), 0);
+    const created = result<RecipientQueue>();
+    t.client.createQueue(generateAuthKeyPair(p, "ed25519"), false, true, undefined, 0, created.cb);
+    const q = created.get();
+    if (!q?.ok) throw new Error("NEW failed");
+    t.pause(true);
+    const pending = result<true>();
+    t.client.ping(0, pending.cb);
+    t.relay().close();
+    t.client.detach();
+    expect(pending.get()).toMatchObject({ ok: false, error: "NETWORK" });
+    t.pause(false);
+    t.client.attach(t.connect(), 10);
+    expect(t.sent[t.sent.length - 1]).toBe("SUB");
+    const sent = result<true>();
+    t.client.send({ senderId: q.value.senderId, senderKey: undefined }, new Uint8Array([1]), false, 10, sent.cb);
+    expect(t.events.filter((e) => e.type === "message").length).toBe(1);
+  });
+});
