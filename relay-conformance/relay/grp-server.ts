@@ -62,6 +62,10 @@ export class GrpServer {
   readonly stats = { connections: 0, handshakes: 0, handshakeFailures: 0, ik: 0, xx: 0 };
 
   constructor(private readonly o: GrpServerOptions) {
+    // docs/grp.md §5: the key offered in XX message 2 must still work for message 3
+    if ((o.kemRotationMs ?? 0) > 0 && (o.kemGraceMs ?? 0) < (o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)) {
+      throw new Error("GRP ML-KEM grace period must be at least the handshake timeout");
+    }
     this.kemKeys = new KemKeyRing(o.provider, { rotationMs: o.kemRotationMs ?? 0, graceMs: o.kemGraceMs ?? 0 }, Date.now(), o.provider);
   }
 
