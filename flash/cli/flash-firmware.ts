@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import { ExitCode, ToolError } from "../errors.js";
 import { checkFits, loadFlashPlan } from "../esp/flash-input.js";
-import { EspSession, ROM_BAUD } from "../esp/session.js";
+import { EspSession } from "../esp/session.js";
+import { ROM_BAUD } from "../esp/rom-protocol.js";
 import { hardReset } from "../esp/reset.js";
 import { afterBanner, findBanner, parseBootLine } from "../repl/banner.js";
 import { SerialLink, TimeoutError } from "../serial/link.js";
@@ -20,6 +21,7 @@ const HELP = `usage: tsense flash-firmware <image.bin | merged.bin | flasher_arg
   --no-compress        send raw blocks
   --force              rewrite regions even when their MD5 already matches
   --no-wait            do not wait for the interpreter banner after the reset
+  -v, --verbose        show esptool-js's own messages
   --json, -q/--quiet, -h/--help`;
 
 export const BANNER_TIMEOUT_MS = 10_000;
@@ -29,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     const { values: o, positionals } = parse(argv, {
       baud: { type: "string" }, erase: { type: "boolean" }, reset: { type: "string" }, "no-stub": { type: "boolean" },
       "no-compress": { type: "boolean" }, force: { type: "boolean" }, "no-wait": { type: "boolean" },
-      "reset-delay-scale": { type: "string" },
+      "reset-delay-scale": { type: "string" }, verbose: { type: "boolean", short: "v" },
     }, true);
     if (o.help) { console.log(HELP); return ExitCode.OK; }
     if (positionals.length !== 1) throw new ToolError(ExitCode.USAGE, "give exactly one image, merged bin or flasher_args.json; see --help");
@@ -46,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       path: port.path, baud, reset: o.reset === "none" ? "none" : port.reset, noStub: o["no-stub"],
       usbVendorId: port.candidate?.vendorId, usbProductId: port.candidate?.productId,
       resetDelayScale: o["reset-delay-scale"] ? Number(o["reset-delay-scale"]) : 1,
+      log: o.verbose ? (line) => out.info(`  esptool-js: ${line.trim()}`) : undefined,
     });
     const result: Record<string, unknown> = { port: port.path, chip: session.info.chip, mac: session.info.mac, flashSize: session.info.flashSize, regions: [] as unknown[] };
     let written = 0;

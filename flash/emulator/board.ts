@@ -3,14 +3,13 @@
 // rate), and whatever runs after reset: the ROM loader (download mode) or the application
 // found in flash. The application is picked by the project name in its app descriptor, so
 // an image that says "espruino" boots the Espruino REPL emulator, "nodemcu" the NodeMCU one.
-import { APP_OFFSET, BOOTLOADER_OFFSET, IMAGE_MAGIC } from "../esp/rom-protocol.js";
+import { APP_OFFSET, BOOTLOADER_OFFSET, IMAGE_MAGIC, ROM_BAUD } from "../esp/rom-protocol.js";
 import { type AppDescription, imageIntegrityError, readAppDescription } from "../esp/image.js";
 import { FlashMemory } from "./flash-memory.js";
 import type { RomFaults } from "./rom/faults.js";
 import { RomBootloader } from "./rom/bootloader.js";
 import { ResetCircuit, type ResetCircuitKind } from "./reset-circuit.js";
 
-export const ROM_BAUD = 115200;
 /** The emulator keeps interpreter file systems in this flash window: erasing it wipes them. */
 export const STORAGE_OFFSET = 0x300000;
 export const STORAGE_SIZE = 0x100000;

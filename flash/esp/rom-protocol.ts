@@ -59,6 +59,9 @@ export const StubError = {
   CMD_NOT_IMPLEMENTED: 0xff,
 } as const;
 
+/** The ROM loader's UART rate after reset (the stub can be asked to change it). */
+export const ROM_BAUD = 115200;
+
 /** Seed of the XOR checksum over the payload of *_DATA requests. */
 export const CHECKSUM_MAGIC = 0xef;
 /** What the stub sends once it runs. */

@@ -14,10 +14,9 @@ import { deflate } from "pako";
 import { ExitCode, ToolError } from "../errors.js";
 import type { SerialLink } from "../serial/link.js";
 import { WebSerialAdapter } from "../serial/web-serial.js";
-import { CHIP_ID_ESP32S3, FLASH_SECTOR_SIZE } from "./rom-protocol.js";
+import { CHIP_ID_ESP32S3, FLASH_SECTOR_SIZE, ROM_BAUD } from "./rom-protocol.js";
 import { hardReset, type ResetKind, resetIntoBootloader } from "./reset.js";
 
-export const ROM_BAUD = 115200;
 const STUB_ATTEMPTS = 3;
 
 export interface SessionOptions {

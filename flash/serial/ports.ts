@@ -17,8 +17,9 @@ export interface PortCandidate {
   source: "serialport" | "sysfs" | "by-id" | "emulator";
 }
 
-const SYS_TTY = "/sys/class/tty";
-const BY_ID = "/dev/serial/by-id";
+/** Where to look; tests point these at a fake tree. */
+export interface PortRoots { sysTty: string; byId: string; dev: string }
+const DEFAULT_ROOTS: PortRoots = { sysTty: "/sys/class/tty", byId: "/dev/serial/by-id", dev: "/dev" };
 /** Kernel tty names that are USB serial devices. */
 const USB_TTY = /^tty(USB|ACM)\d+$/;
 
@@ -31,9 +32,9 @@ function readText(path: string): string | undefined {
 }
 
 /** Walk up from the tty's device directory to the USB device that has idVendor/idProduct. */
-function usbInfoFromSysfs(name: string): Partial<PortCandidate> {
+function usbInfoFromSysfs(sysTty: string, name: string): Partial<PortCandidate> {
   let dir: string;
-  try { dir = realpathSync(join(SYS_TTY, name, "device")); } catch { return {}; }
+  try { dir = realpathSync(join(sysTty, name, "device")); } catch { return {}; }
   for (let i = 0; i < 6 && dir !== "/"; i++, dir = dirname(dir)) {
     if (existsSync(join(dir, "idVendor"))) {
       return { vendorId: readHex(join(dir, "idVendor")), productId: readHex(join(dir, "idProduct")), serialNumber: readText(join(dir, "serial")) };
@@ -42,18 +43,18 @@ function usbInfoFromSysfs(name: string): Partial<PortCandidate> {
   return {};
 }
 
-function fromSysfs(): PortCandidate[] {
+function fromSysfs(roots: PortRoots): PortCandidate[] {
   let names: string[];
-  try { names = readdirSync(SYS_TTY); } catch { return []; }
-  return names.filter((n) => USB_TTY.test(n)).map((n) => ({ path: `/dev/${n}`, source: "sysfs" as const, ...usbInfoFromSysfs(n) }));
+  try { names = readdirSync(roots.sysTty); } catch { return []; }
+  return names.filter((n) => USB_TTY.test(n)).map((n) => ({ path: join(roots.dev, n), source: "sysfs" as const, ...usbInfoFromSysfs(roots.sysTty, n) }));
 }
 
-function fromById(): Map<string, string> {
+function fromById(roots: PortRoots): Map<string, string> {
   const out = new Map<string, string>();
   try {
-    for (const link of readdirSync(BY_ID)) {
-      const full = join(BY_ID, link);
-      out.set(resolve(BY_ID, readlinkSync(full)), full);
+    for (const link of readdirSync(roots.byId)) {
+      const full = join(roots.byId, link);
+      out.set(resolve(roots.byId, readlinkSync(full)), full);
     }
   } catch { /* no by-id directory: no udev */ }
   return out;
@@ -71,10 +72,12 @@ async function fromSerialport(): Promise<PortCandidate[]> {
   }
 }
 
-export async function listPorts(opts: { includeEmulated?: boolean } = {}): Promise<PortCandidate[]> {
+export async function listPorts(opts: { includeEmulated?: boolean; roots?: PortRoots } = {}): Promise<PortCandidate[]> {
+  const roots = opts.roots ?? DEFAULT_ROOTS;
   const byPath = new Map<string, PortCandidate>();
-  for (const p of [...(await fromSerialport()), ...fromSysfs()]) byPath.set(p.path, { ...byPath.get(p.path), ...p });
-  for (const [target, link] of fromById()) {
+  const native = opts.roots ? [] : await fromSerialport();
+  for (const p of [...native, ...fromSysfs(roots)]) byPath.set(p.path, { ...byPath.get(p.path), ...p });
+  for (const [target, link] of fromById(roots)) {
     const existing = byPath.get(target);
     if (existing) existing.byId = link;
     else byPath.set(target, { path: target, byId: link, source: "by-id" });
