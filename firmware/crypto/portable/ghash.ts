@@ -46,34 +46,34 @@ function clmul16(a: number, hp: number[], k: number): number {
 }
 
 /**
- * Carry-less a * b for a 32-bit a and the precomputed 32-bit operand at hp[k..k+9)
- * (Karatsuba on 16-bit halves): the 64-bit result as out[o] (low), out[o+1] (high).
- */
-function clmul32(a: number, hp: number[], k: number, out: number[], o: number): void {
-  const lo = a & 0xffff;
-  const hi = a >>> 16;
-  const z0 = clmul16(lo, hp, k);
-  const z2 = clmul16(hi, hp, k + 3);
-  const z1 = (clmul16(lo ^ hi, hp, k + 6) ^ z0 ^ z2) >>> 0;
-  out[o] = (z0 ^ (z1 << 16)) >>> 0;
-  out[o + 1] = (z2 ^ (z1 >>> 16)) >>> 0;
-}
-
-/**
  * Carry-less a * b for a 64-bit a = (aHi, aLo) and the precomputed 64-bit operand at
- * hp[k..k+27): the 128-bit result as out[o..o+4), least significant word first.
- * s is scratch (6 entries).
+ * hp[k..k+27): Karatsuba on 32-bit halves, each of those Karatsuba on 16-bit halves.
+ * The 128-bit result goes to out[o..o+4), least significant word first.
  */
-function clmul64(aHi: number, aLo: number, hp: number[], k: number, s: number[], out: number[], o: number): void {
-  clmul32(aLo, hp, k, s, 0);
-  clmul32(aHi, hp, k + 9, s, 2);
-  clmul32((aLo ^ aHi) >>> 0, hp, k + 18, s, 4);
-  const mLo = (s[4] ^ s[0] ^ s[2]) >>> 0;
-  const mHi = (s[5] ^ s[1] ^ s[3]) >>> 0;
-  out[o] = s[0];
-  out[o + 1] = (s[1] ^ mLo) >>> 0;
-  out[o + 2] = (s[2] ^ mHi) >>> 0;
-  out[o + 3] = s[3];
+function clmul64(aHi: number, aLo: number, hp: number[], k: number, out: number[], o: number): void {
+  const aMid = (aLo ^ aHi) >>> 0;
+  // Low halves: aLo * b.lo (hp[k..k+9)).
+  const l0 = clmul16(aLo & 0xffff, hp, k);
+  const l2 = clmul16(aLo >>> 16, hp, k + 3);
+  const l1 = (clmul16((aLo & 0xffff) ^ (aLo >>> 16), hp, k + 6) ^ l0 ^ l2) >>> 0;
+  const lLo = (l0 ^ (l1 << 16)) >>> 0;
+  const lHi = (l2 ^ (l1 >>> 16)) >>> 0;
+  // High halves: aHi * b.hi (hp[k+9..k+18)).
+  const h0 = clmul16(aHi & 0xffff, hp, k + 9);
+  const h2 = clmul16(aHi >>> 16, hp, k + 12);
+  const h1 = (clmul16((aHi & 0xffff) ^ (aHi >>> 16), hp, k + 15) ^ h0 ^ h2) >>> 0;
+  const hLo = (h0 ^ (h1 << 16)) >>> 0;
+  const hHi = (h2 ^ (h1 >>> 16)) >>> 0;
+  // Sums: (aLo ^ aHi) * (b.lo ^ b.hi) (hp[k+18..k+27)).
+  const m0 = clmul16(aMid & 0xffff, hp, k + 18);
+  const m2 = clmul16(aMid >>> 16, hp, k + 21);
+  const m1 = (clmul16((aMid & 0xffff) ^ (aMid >>> 16), hp, k + 24) ^ m0 ^ m2) >>> 0;
+  const mLo = ((m0 ^ (m1 << 16)) ^ lLo ^ hLo) >>> 0;
+  const mHi = ((m2 ^ (m1 >>> 16)) ^ lHi ^ hHi) >>> 0;
+  out[o] = lLo;
+  out[o + 1] = (lHi ^ mLo) >>> 0;
+  out[o + 2] = (hLo ^ mHi) >>> 0;
+  out[o + 3] = hHi;
 }
 
 /** Appends the three mod-3 bit classes of the 16-bit operand b. */
@@ -98,7 +98,6 @@ export class Ghash {
   private hp: number[];
   private y: number[];
   private z: number[];
-  private s: number[];
 
   /** h: the 16-byte hash subkey E_K(0^128). */
   constructor(h: Bytes) {
@@ -116,7 +115,6 @@ export class Ghash {
     pushOperand64(this.hp, (h0 ^ h2) >>> 0, (h1 ^ h3) >>> 0);
     this.y = [0, 0, 0, 0];
     this.z = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    this.s = [0, 0, 0, 0, 0, 0];
   }
 
   /** y = (y ^ (x0:x1:x2:x3)) * H, words big-endian, x0 most significant. */
@@ -128,10 +126,9 @@ export class Ghash {
     const v3 = (y[3] ^ x3) >>> 0;
     const hp = this.hp;
     const q = this.z;
-    const s = this.s;
-    clmul64(v2, v3, hp, 0, s, q, 0);
-    clmul64(v0, v1, hp, 27, s, q, 4);
-    clmul64((v0 ^ v2) >>> 0, (v1 ^ v3) >>> 0, hp, 54, s, q, 8);
+    clmul64(v2, v3, hp, 0, q, 0);
+    clmul64(v0, v1, hp, 27, q, 4);
+    clmul64((v0 ^ v2) >>> 0, (v1 ^ v3) >>> 0, hp, 54, q, 8);
     // Karatsuba middle term m = q[8..12) ^ low ^ high, added at word offset 2.
     const m0 = (q[8] ^ q[0] ^ q[4]) >>> 0;
     const m1 = (q[9] ^ q[1] ^ q[5]) >>> 0;
