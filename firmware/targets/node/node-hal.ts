@@ -1,0 +1,128 @@
+/**
+ * The DeviceHal on Node: TCP over node:net, SD card and flash as host directories,
+ * timers on the shared Scheduler, I2C on any I2cBus (simulated chips), settable ADC and
+ * GPIO, node:crypto randomness. The simulator builds one per device; it is also the third
+ * runtime the probe runs on.
+ */
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import type { DeviceHal } from "../../app/device-hal";
+import type { Bytes } from "../../port/bytes";
+import type { I2cBus } from "../../port/hal/i2c";
+import type { Net, Socket, SocketHandler } from "../../port/hal/net";
+import type { System, TimerHandle } from "../../port/hal/system";
+import { DirFs } from "./dir-fs";
+import type { Scheduler } from "./scheduler";
+import { SettableAdc, SettableGpio } from "./settable-io";
+
+export interface NodeHalOptions {
+  scheduler: Scheduler;
+  /** Directory standing in for the SD card. */
+  sdDir: string;
+  /** Directory standing in for internal flash. */
+  flashDir: string;
+  i2c: I2cBus;
+  adc?: SettableAdc;
+  gpio?: SettableGpio;
+  /** Called when the firmware asks for a restart (the host decides what that means). */
+  onRestart?: () => void;
+  bootReason?: string;
+  /** What freeMemory() reports (default: a plausible ESP32-S3 figure). */
+  freeMemory?: () => number;
+}
+
+/** A node:net socket behind the HAL's callback interface; onClose fires exactly once. */
+class NodeSocket implements Socket {
+  private closed = false;
+  private readonly sock: net.Socket;
+
+  constructor(host: string, port: number, private readonly handler: SocketHandler, private readonly scheduler: Scheduler) {
+    this.sock = net.connect({ host, port });
+    this.sock.setNoDelay(true);
+    this.sock.on("connect", () => this.deliver(() => handler.onConnect()));
+    this.sock.on("data", (d: Buffer) => this.deliver(() => handler.onData(new Uint8Array(d))));
+    this.sock.on("error", (e) => this.finish(e.message || "error"));
+    this.sock.on("close", () => this.finish(""));
+  }
+
+  private deliver(fn: () => void): void {
+    if (this.closed) return;
+    this.scheduler.activity();
+    fn();
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.scheduler.activity();
+    this.handler.onClose(reason);
+  }
+
+  send(data: Bytes): void {
+    if (this.closed) throw new Error("send on a closed socket");
+    this.sock.write(Buffer.from(data as unknown as Uint8Array));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sock.destroy();
+  }
+}
+
+export class NodeNet implements Net {
+  constructor(private readonly scheduler: Scheduler) {}
+
+  connect(host: string, port: number, handler: SocketHandler): Socket {
+    return new NodeSocket(host, port, handler, this.scheduler);
+  }
+}
+
+export class NodeSystem implements System {
+  private readonly bootAt: number;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly options: { onRestart?: () => void; bootReason?: string; freeMemory?: () => number },
+  ) {
+    this.bootAt = scheduler.now();
+  }
+
+  millis(): number {
+    return Math.floor(this.scheduler.now() - this.bootAt);
+  }
+
+  after(ms: number, fn: () => void): TimerHandle {
+    return { id: this.scheduler.setTimer(ms, fn) };
+  }
+
+  cancel(t: TimerHandle): void {
+    this.scheduler.cancel(t.id);
+  }
+
+  restart(): void {
+    if (this.options.onRestart === undefined) throw new Error("restart requested but the host gave no onRestart");
+    this.options.onRestart();
+  }
+
+  freeMemory(): number {
+    return this.options.freeMemory?.() ?? 200 * 1024;
+  }
+
+  bootReason(): string {
+    return this.options.bootReason ?? "power-on";
+  }
+}
+
+export function createNodeHal(options: NodeHalOptions): DeviceHal {
+  return {
+    i2c: options.i2c,
+    adc: options.adc ?? new SettableAdc(),
+    gpio: options.gpio ?? new SettableGpio(),
+    net: new NodeNet(options.scheduler),
+    system: new NodeSystem(options.scheduler, options),
+    sd: new DirFs(options.sdDir),
+    flash: new DirFs(options.flashDir),
+    random: (n: number) => new Uint8Array(randomBytes(n)),
+  };
+}
