@@ -3,11 +3,12 @@
 // small app use: the echo/prompt behaviour (`\x10` at line start suppresses echo, Ctrl-C
 // clears the line), `require("Storage")` over the board's file system (survives reboots,
 // wiped when its flash window is erased), E.CRC32, E.hwRand, E.reboot, load(),
-// require("crypto").SHA256, atob/btoa, print/console.log, process.env, setTimeout.
-// (firmware/targets/espruino/node/vm-context.ts did not exist when this was written; switch
-// to it once it does.)
+// require("crypto").SHA256, atob/btoa, print/console.log, process.env, setTimeout. The
+// context itself is the firmware's Espruino-shaped one (built-ins cut down to Espruino's), so
+// uploaded code that would fail on the device fails here too.
 import { createHash, randomBytes } from "node:crypto";
 import vm from "node:vm";
+import { createEspruinoContext } from "../../../firmware/targets/espruino/node/vm-context.js";
 import type { DeviceRuntime, RuntimeContext, RuntimeFactory } from "../board.js";
 import { crc32 } from "../../upload/crc32.js";
 
@@ -86,35 +87,36 @@ class EspruinoRepl implements DeviceRuntime {
   private load(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    const print = (...args: unknown[]) => this.out(`${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}\n`);
     const storage = this.storage();
     const ctx = this.ctx;
+    const hwRand = () => randomBytes(4).readInt32LE(0);
     const E = {
       CRC32: (data: unknown) => crc32(toBytes(data)),
-      hwRand: () => randomBytes(4).readInt32LE(0),
+      hwRand,
+      getErrorFlags: () => [] as string[],
       reboot: () => ctx.restart(),
       getTemperature: () => 24.5,
       toString: (...args: unknown[]) => latin1(Uint8Array.from(args.flatMap((a) => [...toBytes(a)]))),
     };
     const crypto = { SHA256: (data: unknown) => Uint8Array.from(createHash("sha256").update(toBytes(data)).digest()).buffer };
     const modules: Record<string, unknown> = { Storage: storage, crypto };
-    this.context = vm.createContext({
-      print, console: { log: print },
-      require: (name: string) => { if (name in modules) return modules[name]; throw new Error(`Module ${name} not found`); },
-      E,
-      process: { env: { VERSION: ctx.app.version, BOARD: "ESP32", SERIAL: Buffer.from(ctx.board.mac).toString("hex") } },
-      getSerial: () => Buffer.from(ctx.board.mac).toString("hex"),
-      atob: (s: string) => Buffer.from(s, "base64").toString("latin1"),
-      btoa: (s: string) => Buffer.from(s, "latin1").toString("base64"),
-      load: () => setImmediate(() => { if (!this.stopped) { this.load(); this.out(">"); } }),
-      reset: () => setImmediate(() => { if (!this.stopped) this.load(); }),
-      setTimeout: (fn: () => void, ms: number) => {
-        const t = setTimeout(() => { this.timers.delete(t); if (!this.stopped) this.guard(fn); }, ms);
-        this.timers.add(t);
-        return t;
+    this.context = createEspruinoContext({
+      print: (line) => this.out(`${line}\n`),
+      hwRand,
+      extra: {
+        require: (name: string) => { if (name in modules) return modules[name]; throw new Error(`Module ${name} not found`); },
+        E,
+        process: { env: { VERSION: ctx.app.version, BOARD: "ESP32", SERIAL: Buffer.from(ctx.board.mac).toString("hex") } },
+        getSerial: () => Buffer.from(ctx.board.mac).toString("hex"),
+        load: () => setImmediate(() => { if (!this.stopped) { this.load(); this.out(">"); } }),
+        reset: () => setImmediate(() => { if (!this.stopped) this.load(); }),
+        setTimeout: (fn: () => void, ms: number) => {
+          const t = setTimeout(() => { this.timers.delete(t); if (!this.stopped) this.guard(fn); }, ms);
+          this.timers.add(t);
+          return t;
+        },
+        clearTimeout: (t: NodeJS.Timeout) => { clearTimeout(t); this.timers.delete(t); },
       },
-      clearTimeout: (t: NodeJS.Timeout) => { clearTimeout(t); this.timers.delete(t); },
-      Uint8Array, ArrayBuffer, JSON, Math, Date, Error, String, Number, Object, Array,
     });
     for (const name of BOOT_FILES) {
       const code = storage.read(name);
