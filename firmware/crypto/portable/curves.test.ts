@@ -12,6 +12,10 @@ import { x448, x448PublicKey } from "./x448";
 import { ed448Verify } from "./ed448";
 import { Fq, fqFromLimbs, fqInvert, fqMul, fqSqr, fqToBytes } from "./field448";
 import { sc448IsCanonical, sc448Reduce } from "./scalar448";
+import { geDecode, geEncode, geIsSmallOrder } from "./edwards25519";
+import { ge448Decode, ge448IsSmallOrder } from "./edwards448";
+import { ed25519 as nobleEd25519 } from "@noble/curves/ed25519.js";
+import { ed448 as nobleEd448 } from "@noble/curves/ed448.js";
 
 const P = 2n ** 255n - 19n;
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -257,5 +261,56 @@ describe("scalar448 against BigInt", () => {
     expect(sc448IsCanonical(toLe(L448, 57))).toBe(false);
     expect(sc448IsCanonical(toLe(2n ** 448n, 57))).toBe(false);
     expect(() => sc448Reduce(new Uint8Array(116))).toThrow(/up to 114 bytes/);
+  });
+});
+
+describe("point decoding agrees with noble's strict decoding", () => {
+  /** Random encodings, many with y near p (top bytes 0xff or 0x7f) and small y. */
+  const encodings = (n: number, len: number): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const b = rnd(len);
+      if (i % 4 === 1) b.fill(0xff, 1);
+      if (i % 4 === 2) b.fill(0, 1, len - 1);
+      if (i % 8 === 3 || (len === 57 && i % 5 !== 0)) b[len - 1] &= 0x80;
+      out.push(b);
+    }
+    return out;
+  };
+  const nobleDecode = <T,>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+
+  it("edwards25519: same accept/reject, same re-encoding, same small-order verdict", () => {
+    let valid = 0;
+    for (const b of encodings(400, 32)) {
+      const ours = geDecode(b);
+      if (ours !== undefined) valid++;
+      const theirs = nobleDecode(() => nobleEd25519.Point.fromBytes(b, false));
+      expect(ours === undefined).toBe(theirs === undefined);
+      if (ours !== undefined && theirs !== undefined) {
+        expect(geEncode(ours)).toEqual(theirs.toBytes());
+        expect(geIsSmallOrder(ours)).toBe(theirs.isSmallOrder());
+      }
+    }
+    expect(valid).toBeGreaterThan(100);
+  });
+
+  it("edwards448: same accept/reject and small-order verdict", () => {
+    let valid = 0;
+    for (const b of encodings(200, 57)) {
+      const ours = ge448Decode(b);
+      if (ours !== undefined) valid++;
+      const theirs = nobleDecode(() => nobleEd448.Point.fromBytes(b, false));
+      expect(ours === undefined).toBe(theirs === undefined);
+      if (ours !== undefined && theirs !== undefined) {
+        expect(ge448IsSmallOrder(ours)).toBe(theirs.isSmallOrder());
+      }
+    }
+    expect(valid).toBeGreaterThan(40);
   });
 });

@@ -214,7 +214,9 @@ export function geDecode(b: Bytes): Point | undefined {
   feSqr(check, x);
   feMul(check, check, v); // v x^2
   const diff = feZero();
-  feSub(diff, check, u);
+  // v x^2 - u = v x^2 - y^2 + 1: subtracting the reduced y^2 keeps feSub's operand bound.
+  feSub(diff, check, yy);
+  feAdd(diff, diff, feOne());
   if (!feIsZero(diff)) {
     feAdd(diff, check, u);
     if (!feIsZero(diff)) {

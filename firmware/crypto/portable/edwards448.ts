@@ -159,7 +159,9 @@ export function ge448Decode(b: Bytes): Point448 | undefined {
   const check = fqZero();
   fqSqr(check, x);
   fqMul(check, check, v);
-  fqSub(check, check, u);
+  // v x^2 - u = v x^2 - y^2 + 1: subtracting the reduced y^2 keeps fqSub's operand bound.
+  fqSub(check, check, yy);
+  fqAdd(check, check, fqOne());
   if (!fqIsZero(check)) {
     return undefined;
   }
