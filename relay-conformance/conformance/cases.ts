@@ -6,7 +6,7 @@
 import { fromBase64 } from "../../firmware/port/base64";
 import type { Bytes } from "../../firmware/port/bytes";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
-import { SMP_BLOCK_SIZE } from "../../firmware/transport/smp/block";
+import { encodeBlocks, SMP_BLOCK_SIZE } from "../../firmware/transport/smp/block";
 import { Command } from "../../firmware/transport/smp/commands";
 import { cbKey } from "../../firmware/transport/smp/crypto-box";
 import { decodeSpki, PublicKey } from "../../firmware/transport/smp/keys";
@@ -239,6 +239,20 @@ add({
     expectReply(await other.request({ command: { tag: "PING" } }), "PONG", "PING on an unrelated connection");
     const c3 = await ctx.connect();
     expectReply(await c3.request({ command: { tag: "PING" } }), "PONG", "PING on a new connection");
+  },
+});
+
+add({
+  id: "framing.flood-without-reading", title: "a peer that floods commands and never reads does not starve other connections", ref: "relay robustness (issue 3)",
+  async run(ctx) {
+    const flood = await ctx.connect();
+    const other = await ctx.connect();
+    const ping = flood.transmission({ command: { tag: "PING" } });
+    const block = encodeBlocks(Array.from({ length: 200 }, () => ping)).blocks[0];
+    for (let i = 0; i < 1000; i++) flood.conn.sendBlock(block); // 200,000 PINGs, replies never read
+    const t0 = Date.now();
+    expectReply(await other.request({ command: { tag: "PING" } }, 10_000), "PONG", "PING on another connection during the flood");
+    check(Date.now() - t0 < 10_000, "other connection starved");
   },
 });
 

@@ -36,6 +36,8 @@ export interface SmpServerOptions {
 export const TLS_CIPHERS = "TLS_CHACHA20_POLY1305_SHA256:ECDHE-ECDSA-CHACHA20-POLY1305";
 export const TLS_GROUPS = "X25519:X448";
 export const TLS_SIGALGS = "ed25519:ed448";
+/** replies buffered for a peer that does not read, before we stop reading from it */
+export const MAX_UNREAD_REPLY_BYTES = 4 * 1024 * 1024;
 
 export class SmpServer {
   private server: tls.Server | undefined;
@@ -155,6 +157,11 @@ export class SmpServer {
           o.log?.(`closing connection after internal error: ${(e as Error).message}`);
           socket.destroy();
         }
+      }
+      // a peer that sends without reading gets no more service until it drains its replies
+      if (socket.writableLength > MAX_UNREAD_REPLY_BYTES && !socket.isPaused()) {
+        socket.pause();
+        socket.once("drain", () => socket.resume());
       }
     });
   }
