@@ -4,7 +4,7 @@
  * KEM key). Sans-I/O: start() queues the connection header and first message; the
  * driver moves bytes and calls tick() at deadline().
  */
-import { Bytes, alloc, equalBytes, fromAscii } from "../../port/bytes";
+import { Bytes, alloc, equalBytes, fromAscii, wipe } from "../../port/bytes";
 import { ctEqual } from "../../port/ct";
 import { CryptoProvider } from "../../crypto/provider";
 import {
@@ -155,7 +155,18 @@ export class GrpClientSession extends GrpSessionBase {
       throw new Error("grp: no KEM shared secret");
     }
     const keys = deriveTransportKeys(this.p, ss, this.hs.handshakeHash(), this.hs.chainingKey());
+    wipe(ss);
+    this.kemSecret = undefined;
+    this.hs.wipeSecrets();
     this.openTransport(keys, true, this.hs.handshakeHash(), smpVersion);
+  }
+
+  protected wipeHandshake(): void {
+    if (this.kemSecret !== undefined) {
+      wipe(this.kemSecret);
+      this.kemSecret = undefined;
+    }
+    this.hs.wipeSecrets();
   }
 
   protected handshakeStep(_nowMs: number): boolean {

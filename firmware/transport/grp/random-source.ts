@@ -3,7 +3,7 @@
  * reproducible for the worked example in docs/grp.md and the grp.handshake vector op,
  * without test hooks in the sessions (they take a RandomSource next to the provider).
  */
-import { Bytes } from "../../port/bytes";
+import { Bytes, slice } from "../../port/bytes";
 
 /** Where GRP takes its randomness from; every CryptoProvider is one. */
 export interface RandomSource {
@@ -28,7 +28,7 @@ export class ScriptedRandom implements RandomSource {
       throw new Error("scripted random: value " + this.next + " has " + v.length + " bytes, asked for " + n);
     }
     this.next++;
-    return v;
+    return slice(v, 0, v.length);
   }
 
   /** True when every scripted value was used. */

@@ -5,7 +5,7 @@
  * without a word; only the relay hello carries a status (unknown KEM key, no common
  * SMP version), after which the relay closes too.
  */
-import { Bytes, fromAscii, slice } from "../../port/bytes";
+import { Bytes, fromAscii, slice, wipe } from "../../port/bytes";
 import { CryptoProvider } from "../../crypto/provider";
 import {
   GRP_HEADER_SIZE,
@@ -115,6 +115,8 @@ export class GrpServerSession extends GrpSessionBase {
 
   private open(hs: HandshakeState, kemSecret: Bytes): void {
     const keys = deriveTransportKeys(this.p, kemSecret, hs.handshakeHash(), hs.chainingKey());
+    wipe(kemSecret);
+    hs.wipeSecrets();
     this.openTransport(keys, false, hs.handshakeHash(), this.agreedVersion);
   }
 
@@ -160,6 +162,12 @@ export class GrpServerSession extends GrpSessionBase {
       throw new Error("grp: client used an unknown KEM key");
     }
     this.open(hs, ss);
+  }
+
+  protected wipeHandshake(): void {
+    if (this.hs !== undefined) {
+      this.hs.wipeSecrets();
+    }
   }
 
   protected handshakeStep(nowMs: number): boolean {

@@ -57,6 +57,9 @@ export abstract class GrpSessionBase implements GrpConnection {
   /** Handshake steps of the subclass: consume input while possible; throw on any error. */
   protected abstract handshakeStep(nowMs: number): boolean;
 
+  /** Erases what the handshake still holds (ephemeral secret, chaining key, KEM secret). */
+  protected abstract wipeHandshake(): void;
+
   protected openTransport(keys: TransportKeys, initiator: boolean, sessionId: Bytes, smpVersion: number): void {
     this.sendCipher = new TransportCipher(this.p, initiator ? keys.c2s : keys.s2c);
     this.receiveCipher = new TransportCipher(this.p, initiator ? keys.s2c : keys.c2s);
@@ -180,6 +183,7 @@ export abstract class GrpSessionBase implements GrpConnection {
     if (this.receiveCipher !== undefined) {
       this.receiveCipher.destroy();
     }
+    this.wipeHandshake();
     this.emit(EVENT_CLOSED, undefined, reason);
   }
 

@@ -38,6 +38,17 @@ describe("GRP handshake", () => {
     expect(ev.client.map((e) => e.block?.[0])).toEqual([2]);
   });
 
+  it("erases the chaining key, the ephemeral secret and the KEM secret once open (docs/grp.md §7)", () => {
+    const relay = relayOptions(p, 0);
+    const { c, s } = connect(p, relay, clientOptions(relay));
+    for (const side of [c, s] as unknown as { hs: { chainingKey(): Uint8Array; e: { secretKey: Uint8Array } } }[]) {
+      expect(side.hs.chainingKey().every((b) => b === 0)).toBe(true);
+      expect(side.hs.e.secretKey.every((b) => b === 0)).toBe(true);
+    }
+    expect((c as unknown as { kemSecret: unknown }).kemSecret).toBeUndefined();
+    expect(c.sessionId().some((b) => b !== 0)).toBe(true);
+  });
+
   it("IK with the cached KEM key takes one round trip", () => {
     const relay = relayOptions(p, 0);
     const first = connect(p, relay, clientOptions(relay));

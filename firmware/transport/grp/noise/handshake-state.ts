@@ -4,7 +4,7 @@
  * A failed ReadMessage (bad length, failed decryption, DH failure) leaves the state
  * failed: every later call throws, so a caller cannot continue on a broken transcript.
  */
-import { Bytes, concatAll, slice } from "../../../port/bytes";
+import { Bytes, concatAll, slice, wipe } from "../../../port/bytes";
 import { errorMessage } from "../../../port/error";
 import { CryptoProvider } from "../../../crypto/provider";
 import { CipherState, TAG_LEN } from "./cipher-state";
@@ -175,7 +175,9 @@ export class HandshakeState {
     const parts: Bytes[] = [];
     for (const t of this.pattern.messages[this.index]) {
       if (t === TOKEN_E) {
-        const secret = this.ephemeralSecret !== undefined ? this.ephemeralSecret : this.p.randomBytes(DH_LEN);
+        // A copy of a given secret: wipeSecrets() must not erase the caller's bytes.
+        const given = this.ephemeralSecret;
+        const secret = given !== undefined ? slice(given, 0, given.length) : this.p.randomBytes(DH_LEN);
         this.ephemeralSecret = undefined;
         this.e = keyPairFromSecret(this.p, secret);
         parts.push(this.e.publicKey);
@@ -252,6 +254,15 @@ export class HandshakeState {
     }
     this.index++;
     return payload;
+  }
+
+  /** Erases the ephemeral secret, the chaining key and the handshake cipher key; the state is unusable afterwards. */
+  wipeSecrets(): void {
+    if (this.e !== undefined) {
+      wipe(this.e.secretKey);
+    }
+    this.ss.wipeSecrets();
+    this.failed = "secrets erased";
   }
 
   /** Split() after the last message: this side's send and receive CipherStates. */

@@ -2,7 +2,7 @@
  * Noise SymmetricState (§5.2): the chaining key ck, the handshake hash h and a
  * CipherState. MixKeyAndHash (psk) is not needed by GRP and not implemented.
  */
-import { Bytes, alloc, concat, copyInto, fromAscii, slice } from "../../../port/bytes";
+import { Bytes, alloc, concat, copyInto, fromAscii, slice, wipe } from "../../../port/bytes";
 import { CryptoProvider } from "../../../crypto/provider";
 import { CIPHER_KEY_LEN, CipherState } from "./cipher-state";
 import { NoiseHash, noiseHkdf } from "./hash-function";
@@ -29,7 +29,7 @@ export class SymmetricState {
     } else {
       this.h = hashFn.hash(name);
     }
-    this.ck = this.h;
+    this.ck = slice(this.h, 0, this.h.length);
     this.cs = new CipherState(p);
   }
 
@@ -69,6 +69,12 @@ export class SymmetricState {
       this.mixHash(ciphertext);
     }
     return pt;
+  }
+
+  /** Erases the chaining key and the handshake cipher key (h stays: it is public and the session id). */
+  wipeSecrets(): void {
+    wipe(this.ck);
+    this.cs.destroy();
   }
 
   /** Split(): the initiator's sending and receiving CipherStates, in that order. */
