@@ -46,7 +46,7 @@ describe("GRP handshake", () => {
       expect(side.hs.e.secretKey.every((b) => b === 0)).toBe(true);
     }
     expect((c as unknown as { kemSecret: unknown }).kemSecret).toBeUndefined();
-    expect(c.sessionId().some((b) => b !== 0)).toBe(true);
+    expect((c.sessionId() as Uint8Array).some((b) => b !== 0)).toBe(true);
   });
 
   it("IK with the cached KEM key takes one round trip", () => {
