@@ -73,6 +73,8 @@ export async function detectPort(c: PortCandidate, baud: number): Promise<Detect
       d.provisioned = info.provisioned;
     } else if (id.text.trim()) {
       d.note = `unrecognised output: ${JSON.stringify(id.text.trim().slice(-80))}`;
+    } else {
+      d.note = "no answer: a blank or sleeping board, or a different baud rate (--baud)";
     }
   } catch (e) {
     d.note = e instanceof Error ? e.message : String(e);

@@ -72,11 +72,12 @@ export async function main(argv: string[]): Promise<number> {
         (result.regions as unknown[]).push({ name: r.name, offset: r.offset, size: r.data.length, md5, wireBytes, verified: true });
       }
     } catch (e) {
+      const lost = !session.adapter.link || session.adapter.link.closed;
       await session.close();
       if (e instanceof ToolError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      throw new ToolError(written > 0 || plan.regions.length > 0 ? ExitCode.INTERRUPTED : ExitCode.FAILED,
-        `writing stopped (${msg}); the board may be half-written and will not boot: reconnect it and run the same command again (verified regions are skipped)`);
+      throw new ToolError(lost ? ExitCode.INTERRUPTED : ExitCode.FAILED,
+        `writing stopped (${msg}); the board may be half-written and will not boot: ${lost ? "reconnect it and " : ""}run the same command again (verified regions are skipped)`);
     }
     await session.close();
 
