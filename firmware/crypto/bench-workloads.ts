@@ -112,9 +112,16 @@ export class Measurement {
   }
 }
 
-/** Runs op once to warm up, then repeatedly until `budget` seconds of `now()` have passed. */
+/**
+ * Runs op for a quarter of `budget` to warm up (JIT, caches), then repeatedly until
+ * `budget` seconds of `now()` have passed; at least one timed run.
+ */
 export function measure(op: BenchOp, budget: number, now: () => number): Measurement {
+  const warm = now();
   op();
+  while (now() - warm < budget / 4) {
+    op();
+  }
   const start = now();
   let n = 0;
   let elapsed = 0;

@@ -10,7 +10,7 @@
  * docs/performance.md).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -156,7 +156,8 @@ function goals(rows: Row[], luaColumn: string, luaRuntime: string): BenchResult[
 
 function machine(): string {
   const c = cpus();
-  return `${c.length} cores (${c[0]?.model.trim() ?? "unknown CPU"})`;
+  const load = loadavg()[0].toFixed(1);
+  return `${c.length} cores (${c[0]?.model.trim() ?? "unknown CPU"}), load average ${load} at the start`;
 }
 
 function docSection(r: BenchResult): string {
@@ -192,6 +193,7 @@ function updateDoc(path: string, r: BenchResult): void {
 
 export async function runCryptoBench(opts: { quick: boolean; only?: string[]; lua: boolean; log?: (s: string) => void }): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
+  const machineText = machine();
   const all = benchWorkloads();
   const workloads = opts.only ? all.filter((w) => opts.only?.includes(w.name) || opts.only?.includes(w.family)) : all;
   if (workloads.length === 0) {
@@ -222,7 +224,7 @@ export async function runCryptoBench(opts: { quick: boolean; only?: string[]; lu
   }
   return {
     date: new Date().toISOString().slice(0, 10),
-    machine: machine(),
+    machine: machineText,
     node: process.version,
     luaRuntime,
     quick: opts.quick,

@@ -6,7 +6,6 @@
 declare const io: LuaIoLib;
 declare const os: LuaOsLib;
 declare const arg: LuaArgTable | undefined;
-declare const print: (this: void, s: string) => void;
 /** Set by an embedding host: the input text, instead of a file named on the command line. */
 declare const TSENSE_INPUT: string | undefined;
 /** Set by an embedding host: receives each output line, instead of stdout. */
@@ -68,8 +67,4 @@ export function cpuSeconds(): number {
 /** Opens a file for reading, or undefined when it does not exist. */
 export function openForRead(path: string): LuaFileHandle | undefined {
   return io.open(path, "rb");
-}
-
-export function hostPrint(s: string): void {
-  print(s);
 }

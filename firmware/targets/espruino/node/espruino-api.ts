@@ -48,8 +48,7 @@ export const ESPRUINO_STATICS: Record<string, readonly string[]> = {
 export const ESPRUINO_PROTOTYPES: Record<string, readonly string[]> = {
   Object: ["hasOwnProperty", "toString", "valueOf"],
   Function: ["apply", "bind", "call", "toString"],
-  Array: ["concat", "every", "fill", "filter", "find", "findIndex", "forEach", "includes", "indexOf", "isArray",
-    "join", "map", "pop", "push", "reduce", "reverse", "shift", "slice", "some", "sort", "splice", "toString",
+  Array: ["concat", "every", "fill", "filter", "find", "findIndex", "forEach", "includes", "indexOf", "join", "map", "pop", "push", "reduce", "reverse", "shift", "slice", "some", "sort", "splice", "toString",
     "unshift"],
   String: ["charAt", "charCodeAt", "concat", "endsWith", "includes", "indexOf", "lastIndexOf", "match", "padEnd",
     "padStart", "repeat", "replace", "replaceAll", "slice", "split", "startsWith", "substr", "substring",
