@@ -17,6 +17,8 @@ export const LUA_OUT_DIR = join(ROOT, "build", "lua");
 export const LUA_ENTRIES: Record<string, string> = {
   vectors: "firmware/targets/lua/vectors-main.ts",
   bench: "firmware/targets/lua/bench-main.ts",
+  /** HAL probe booted in the virtual NodeMCU (firmware/targets/probe). */
+  "probe-hal": "firmware/targets/probe/lua-main.ts",
 };
 
 export function luaBundlePath(name: string, outDir = LUA_OUT_DIR): string {

@@ -1,0 +1,54 @@
+/**
+ * Types for the Espruino 2v29 API the HAL uses (checked against src/jswrap_*.c,
+ * libs/filesystem/jswrap_fs.c, libs/network/jswrap_net.c). Types only: each HAL file
+ * declares the globals it reads module-locally.
+ */
+interface EspSocket {
+  on(event: "data", fn: (data: string) => void): void;
+  on(event: "close", fn: (hadError: boolean) => void): void;
+  on(event: "error", fn: (err: { code?: number; message?: string }) => void): void;
+  on(event: "drain", fn: () => void): void;
+  /** Binary data goes as a string (one char per byte). */
+  write(data: string): boolean;
+  end(): void;
+}
+interface EspNetModule {
+  connect(options: { host: string; port: number }, onConnect: () => void): EspSocket;
+}
+interface EspFsModule {
+  /** undefined when the file does not exist (or is empty: check readdirSync). */
+  readFileSync(path: string): string | undefined;
+  writeFileSync(path: string, data: string): boolean;
+  appendFileSync(path: string, data: string): boolean;
+  unlinkSync(path: string): boolean;
+  readdirSync(path?: string): string[] | undefined;
+}
+interface EspStorageModule {
+  read(name: string): string | undefined;
+  write(name: string, data: string): boolean;
+  erase(name: string): void;
+  list(): string[];
+}
+interface EspWifiModule {
+  connect(ssid: string, options: { password: string }, callback: (err: string | null) => void): void;
+}
+interface EspI2c {
+  setup(options: { scl: number; sda: number; bitrate: number }): void;
+  writeTo(address: number, data: Uint8Array): void;
+  readFrom(address: number, quantity: number): Uint8Array;
+}
+interface EspSpi {
+  setup(options: { mosi: number; miso: number; sck: number }): void;
+}
+interface EspE {
+  hwRand(): number;
+  connectSDCard(spi: EspSpi, csPin: number): void;
+  reboot(): void;
+  /** Bytes (array, typed array) → binary string. */
+  toString(data: Uint8Array): string;
+  /** Binary string → Uint8Array. */
+  toUint8Array(data: string): Uint8Array;
+}
+interface EspProcess {
+  memory(): { free: number; usage: number; total: number; blocksize?: number };
+}
