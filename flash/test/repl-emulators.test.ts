@@ -1,7 +1,11 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Board } from "../emulator/board.js";
 import { espruinoFirmware, nodemcuFirmware } from "../emulator/firmware-images.js";
 import { RUNTIMES } from "../emulator/runtimes.js";
+import { ESPRUINO } from "../upload/dialects.js";
+import { checkEspruinoSyntax } from "../../firmware/targets/espruino/node/syntax-check.js";
 
 function boardWith(fw: Uint8Array): { board: Board; out: () => string; send: (s: string) => void } {
   const board = new Board({ runtimes: RUNTIMES });
@@ -42,5 +46,10 @@ describe("REPL emulators", () => {
     await until(() => /ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad/.test(out()));
     send('f=io.open("init.lua","w") f:write("print(\'INIT \'..(1+1))") f:close() node.restart()\n');
     await until(() => /INIT 2\n> $/.test(out()));
+  });
+
+  it("the Espruino helper, loader and test app use only syntax Espruino 2v29 runs", () => {
+    const app = readFileSync(join(import.meta.dirname, "fixtures", "app.js"), "utf8");
+    for (const code of [...ESPRUINO.helper, ESPRUINO.loader, app]) expect(checkEspruinoSyntax(code, "helper.js")).toEqual([]);
   });
 });
