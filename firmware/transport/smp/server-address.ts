@@ -75,7 +75,12 @@ function parseAddressPart(scheme: string, rest: string): Parsed<ServerAddress> {
   }
   let hostPort = rest.substring(at + 1);
   let port: number | undefined = undefined;
-  const colon = hostPort.lastIndexOf(":");
+  let colon = -1; // last ':' (TSTL has no lastIndexOf)
+  for (let i = 0; i < hostPort.length; i++) {
+    if (hostPort.charAt(i) === ":") {
+      colon = i;
+    }
+  }
   if (colon >= 0 && hostPort.indexOf("]") < colon) {
     const p = hostPort.substring(colon + 1);
     let n = 0;
