@@ -1,5 +1,5 @@
 /** Binary strings (what Espruino's net, fs and Storage hand over) ↔ Bytes, via E's native converters. */
-/// <reference path="./espruino.d.ts" />
+import type { EspE } from "./espruino";
 import { Bytes } from "../../../port/bytes";
 
 declare const E: EspE;

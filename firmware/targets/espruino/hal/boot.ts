@@ -2,7 +2,7 @@
  * Boot on Espruino: join WiFi, connect the SD card, build the DeviceHal and hand it to
  * the app entry. An app entry is `bootEspruino(board, (hal) => startApp(hal))`.
  */
-/// <reference path="./espruino.d.ts" />
+import type { EspSpi, EspE } from "./espruino";
 import { DeviceHal } from "../../../app/device-hal";
 import { errorMessage } from "../../../port/error";
 import { espruinoRandomBytes } from "../random";

@@ -12,7 +12,7 @@
  * marker byte ("=") before its content; append rewrites the file (flash files are small:
  * keys and configuration).
  */
-/// <reference path="./espruino.d.ts" />
+import type { EspFsModule, EspStorageModule } from "./espruino";
 import { Bytes, concat, slice } from "../../../port/bytes";
 import { StorageFs } from "../../../storage/storage-fs";
 import { bytesToString, stringToBytes } from "./binary";

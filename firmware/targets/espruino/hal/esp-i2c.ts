@@ -2,7 +2,7 @@
  * I2C HAL on Espruino's I2C1. Espruino reports a NACK or bus timeout by throwing; the HAL
  * turns that into false / undefined.
  */
-/// <reference path="./espruino.d.ts" />
+import type { EspI2c } from "./espruino";
 import { Bytes } from "../../../port/bytes";
 import { I2cBus } from "../../../port/hal/i2c";
 

@@ -3,7 +3,7 @@
  * straight through. An "error" is followed by "close": the handler hears once, with the
  * error's message. As on every target, onClose is not called after our own close().
  */
-/// <reference path="./espruino.d.ts" />
+import type { EspSocket } from "./espruino";
 import { Bytes } from "../../../port/bytes";
 import { Net, Socket, SocketHandler } from "../../../port/hal/net";
 import { bytesToString, stringToBytes } from "./binary";

@@ -1,5 +1,5 @@
 /** System HAL on Espruino: setTimeout/clearTimeout, getTime(), E.reboot(), process.memory(). */
-/// <reference path="./espruino.d.ts" />
+import type { EspE, EspProcess } from "./espruino";
 import { System, TimerHandle } from "../../../port/hal/system";
 
 declare const E: EspE;

@@ -3,7 +3,7 @@
  * libs/filesystem/jswrap_fs.c, libs/network/jswrap_net.c). Types only: each HAL file
  * declares the globals it reads module-locally.
  */
-interface EspSocket {
+export interface EspSocket {
   on(event: "data", fn: (data: string) => void): void;
   on(event: "close", fn: (hadError: boolean) => void): void;
   on(event: "error", fn: (err: { code?: number; message?: string }) => void): void;
@@ -12,10 +12,10 @@ interface EspSocket {
   write(data: string): boolean;
   end(): void;
 }
-interface EspNetModule {
+export interface EspNetModule {
   connect(options: { host: string; port: number }, onConnect: () => void): EspSocket;
 }
-interface EspFsModule {
+export interface EspFsModule {
   /** undefined when the file does not exist (or is empty: check readdirSync). */
   readFileSync(path: string): string | undefined;
   writeFileSync(path: string, data: string): boolean;
@@ -23,24 +23,24 @@ interface EspFsModule {
   unlinkSync(path: string): boolean;
   readdirSync(path?: string): string[] | undefined;
 }
-interface EspStorageModule {
+export interface EspStorageModule {
   read(name: string): string | undefined;
   write(name: string, data: string): boolean;
   erase(name: string): void;
   list(): string[];
 }
-interface EspWifiModule {
+export interface EspWifiModule {
   connect(ssid: string, options: { password: string }, callback: (err: string | null) => void): void;
 }
-interface EspI2c {
+export interface EspI2c {
   setup(options: { scl: number; sda: number; bitrate: number }): void;
   writeTo(address: number, data: Uint8Array): void;
   readFrom(address: number, quantity: number): Uint8Array;
 }
-interface EspSpi {
+export interface EspSpi {
   setup(options: { mosi: number; miso: number; sck: number }): void;
 }
-interface EspE {
+export interface EspE {
   hwRand(): number;
   connectSDCard(spi: EspSpi, csPin: number): void;
   reboot(): void;
@@ -49,6 +49,6 @@ interface EspE {
   /** Binary string → Uint8Array. */
   toUint8Array(data: string): Uint8Array;
 }
-interface EspProcess {
+export interface EspProcess {
   memory(): { free: number; usage: number; total: number; blocksize?: number };
 }

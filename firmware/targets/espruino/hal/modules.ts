@@ -3,7 +3,7 @@
  * so that esbuild does not try to bundle them (or wrap them in a Proxy-based shim
  * Espruino lacks); Espruino's built-ins are members of the root scope.
  */
-/// <reference path="./espruino.d.ts" />
+import type { EspNetModule, EspFsModule, EspStorageModule, EspWifiModule } from "./espruino";
 declare const global: { require(name: string): unknown };
 
 export function netModule(): EspNetModule {

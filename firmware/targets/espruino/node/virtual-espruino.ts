@@ -223,7 +223,6 @@ export class VirtualEspruino {
       },
     };
     const modules: Record<string, unknown> = { net: netModule, Storage: storage, Wifi: wifiModule };
-    const self = this;
     class SPI {
       setup(_o: unknown): void {}
     }
@@ -288,8 +287,8 @@ export class VirtualEspruino {
         reboot: () => {
           this.halted = true;
           queueMicrotask(() => {
-            self.stop();
-            self.options.onRestart?.();
+            this.stop();
+            this.options.onRestart?.();
           });
           throw new Error("rebooting");
         },

@@ -3,7 +3,7 @@
  * random once the radio runs), mount the SD card, build the DeviceHal and hand it to the
  * app entry. An app entry is `bootLua(board, (hal) => startApp(hal))`.
  */
-/// <reference path="./nodemcu.d.ts" />
+import type { NodeMcuI2c, NodeMcuSdCard, NodeMcuSdmmc, NodeMcuSodium, NodeMcuWifi } from "./nodemcu";
 import { DeviceHal } from "../../../app/device-hal";
 import { Bytes, fromBinaryString } from "../../../port/bytes";
 import { errorMessage } from "../../../port/error";

@@ -10,7 +10,7 @@
  * remove), delete it. Either way no committed byte is lost.
  * (FAT must be built with long file names, CONFIG_FATFS_LFN_HEAP, for the storage names.)
  */
-/// <reference path="./nodemcu.d.ts" />
+import type { NodeMcuFile, LuaIoOpen, LuaOsFiles } from "./nodemcu";
 import { Bytes, fromBinaryString, slice, toBinaryString } from "../../../port/bytes";
 import { StorageFs } from "../../../storage/storage-fs";
 

@@ -3,7 +3,7 @@
  * queues start/address/data/stop and runs it with i2c.transfer(), whose ACK flag tells
  * a missing device apart.
  */
-/// <reference path="./nodemcu.d.ts" />
+import type { NodeMcuI2c } from "./nodemcu";
 import { Bytes, fromBinaryString, toBinaryString } from "../../../port/bytes";
 import { I2cBus } from "../../../port/hal/i2c";
 

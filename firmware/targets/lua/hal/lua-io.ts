@@ -3,7 +3,7 @@
  * calibration API, so millivolts are a linear estimate over the 11 dB range
  * (`fullScaleMv` at 4095, ~3100 mV on an ESP32-S3; boards may override it).
  */
-/// <reference path="./nodemcu.d.ts" />
+import type { NodeMcuAdc, NodeMcuGpio } from "./nodemcu";
 import { Adc } from "../../../port/hal/adc";
 import { Gpio } from "../../../port/hal/gpio";
 

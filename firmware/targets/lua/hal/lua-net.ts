@@ -4,7 +4,7 @@
  * requested while data is queued happens once the queue has drained. Binary Lua strings
  * cross to Bytes here. As on every target, onClose is not called after our own close().
  */
-/// <reference path="./nodemcu.d.ts" />
+import type { NodeMcuSocket, NodeMcuNet } from "./nodemcu";
 import { Bytes, fromBinaryString, toBinaryString } from "../../../port/bytes";
 import { Net, Socket, SocketHandler } from "../../../port/hal/net";
 

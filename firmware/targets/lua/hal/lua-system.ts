@@ -2,7 +2,7 @@
  * System HAL on NodeMCU-ESP32: tmr timers (chained when longer than the 6870947 ms tmr
  * limit), node.uptime() for millis, node.restart/heap/bootreason.
  */
-/// <reference path="./nodemcu.d.ts" />
+import type { NodeMcuTimer, NodeMcuTmr, NodeMcuNode } from "./nodemcu";
 import { System, TimerHandle } from "../../../port/hal/system";
 
 declare const tmr: NodeMcuTmr;

@@ -8,13 +8,13 @@
 /// <reference types="@typescript-to-lua/language-extensions" />
 
 /** tmr: `tmr.create()` objects; intervals 1..6870947 ms. */
-interface NodeMcuTimer {
+export interface NodeMcuTimer {
   register(this: NodeMcuTimer, intervalMs: number, mode: number, fn: (this: void, t: NodeMcuTimer) => void): void;
   start(this: NodeMcuTimer): boolean;
   stop(this: NodeMcuTimer): boolean;
   unregister(this: NodeMcuTimer): void;
 }
-interface NodeMcuTmr {
+export interface NodeMcuTmr {
   create(this: void): NodeMcuTimer;
   ALARM_SINGLE: number;
   ALARM_SEMI: number;
@@ -22,7 +22,7 @@ interface NodeMcuTmr {
 }
 
 /** net.socket: events "connection", "receive", "sent", "disconnection" (with an lwIP error code, 0 = normal close). */
-interface NodeMcuSocket {
+export interface NodeMcuSocket {
   on(this: NodeMcuSocket, event: "connection" | "sent", fn: (this: void, s: NodeMcuSocket) => void): void;
   on(this: NodeMcuSocket, event: "receive", fn: (this: void, s: NodeMcuSocket, data: string) => void): void;
   on(this: NodeMcuSocket, event: "disconnection", fn: (this: void, s: NodeMcuSocket, code: number) => void): void;
@@ -30,13 +30,13 @@ interface NodeMcuSocket {
   send(this: NodeMcuSocket, data: string): void;
   close(this: NodeMcuSocket): void;
 }
-interface NodeMcuNet {
+export interface NodeMcuNet {
   createConnection(this: void, type?: number): NodeMcuSocket;
   TCP: number;
 }
 
 /** i2c: master mode on a hardware port; queued operations run by transfer(). */
-interface NodeMcuI2c {
+export interface NodeMcuI2c {
   setup(this: void, id: number, sda: number, scl: number, speed: number): number;
   start(this: void, id: number): void;
   stop(this: void, id: number): void;
@@ -54,7 +54,7 @@ interface NodeMcuI2c {
   FAST: number;
 }
 
-interface NodeMcuAdc {
+export interface NodeMcuAdc {
   setwidth(this: void, adc: number, bits: number): void;
   setup(this: void, adc: number, channel: number, atten: number): void;
   /** Raw sample (0..2^width-1). */
@@ -63,7 +63,7 @@ interface NodeMcuAdc {
   ATTEN_11db: number;
 }
 
-interface NodeMcuGpio {
+export interface NodeMcuGpio {
   config(this: void, cfg: { gpio: number; dir: number }): void;
   write(this: void, pin: number, level: number): void;
   read(this: void, pin: number): number;
@@ -72,7 +72,7 @@ interface NodeMcuGpio {
   IN_OUT: number;
 }
 
-interface NodeMcuNode {
+export interface NodeMcuNode {
   restart(this: void): void;
   heap(this: void): number;
   /** Microseconds since boot (first result; a float on the DOUBLE build). */
@@ -81,10 +81,10 @@ interface NodeMcuNode {
   bootreason(this: void): LuaMultiReturn<[number, number]>;
 }
 
-interface NodeMcuSdCard {
+export interface NodeMcuSdCard {
   mount(this: NodeMcuSdCard, ldrv: string): boolean;
 }
-interface NodeMcuSdmmc {
+export interface NodeMcuSdmmc {
   init(this: void, slot: number, cfg?: { sck_pin?: number; mosi_pin?: number; miso_pin?: number; cs_pin?: number; width?: number }): NodeMcuSdCard;
   HS1: number;
   HS2: number;
@@ -95,17 +95,17 @@ interface NodeMcuSdmmc {
 }
 
 /** file: metadata only on dev-esp32 (contents go through io). list() maps name → size. */
-interface NodeMcuFile {
+export interface NodeMcuFile {
   list(this: void, mountpoint?: string): object;
   exists(this: void, name: string): boolean;
 }
 
 /** sodium.random: esp_random() behind libsodium (true randomness once WiFi is started). */
-interface NodeMcuSodium {
+export interface NodeMcuSodium {
   random: { buf(this: void, n: number): string };
 }
 
-interface NodeMcuWifi {
+export interface NodeMcuWifi {
   mode(this: void, mode: number, save?: boolean): number;
   start(this: void): void;
   STATION: number;
@@ -117,20 +117,20 @@ interface NodeMcuWifi {
 }
 
 /** Lua io file handles as io.open returns them (write/seek give nil, message on failure). */
-interface LuaIoFile {
+export interface LuaIoFile {
   read(this: LuaIoFile, what: string | number): string | undefined;
   write(this: LuaIoFile, s: string): LuaIoFile | undefined;
   close(this: LuaIoFile): boolean | undefined;
 }
-interface LuaIoOpen {
+export interface LuaIoOpen {
   open(this: void, path: string, mode: string): LuaMultiReturn<[LuaIoFile | undefined, string | undefined]>;
 }
 
 /** The Lua standard library parts the HAL needs beyond lua.d.ts. */
-interface LuaOsFiles {
+export interface LuaOsFiles {
   remove(this: void, path: string): LuaMultiReturn<[boolean | undefined, string | undefined]>;
   rename(this: void, from: string, to: string): LuaMultiReturn<[boolean | undefined, string | undefined]>;
 }
-interface LuaMathLimits {
+export interface LuaMathLimits {
   maxinteger: number;
 }

@@ -4,7 +4,7 @@
  * numbers, where the firmware would fail or compute wrong values deep inside crypto.
  * So the boot code refuses to start on anything else, with a message that says what to flash.
  */
-/// <reference path="./nodemcu.d.ts" />
+import type { LuaMathLimits } from "./nodemcu";
 declare const math: LuaMathLimits;
 
 export const NUMBER_MODEL_HINT = "flash a NodeMCU build with LUA_NUMBER_INT64 and LUA_NUMBER_DOUBLE (Lua 5.3)";
