@@ -8,12 +8,15 @@
 import { Bytes, alloc, fromAscii } from "../port/bytes";
 import { ctEqual } from "../port/ct";
 import { SmpReader, SmpWriter, bytesToAscii } from "../port/encoding";
-import { AgentMessage, HASH_LENGTH, KIND_DATA, KIND_HELLO, KIND_RECEIPT, Receipt, decodeAgentMessage, decodeReceipt, encodeAgentMessage, encodeReceipt } from "./agent-message";
+import {
+  AgentMessage, HASH_LENGTH, KIND_DATA, KIND_HELLO, KIND_RECEIPT, MAX_RECEIPT_MISSING, Receipt, decodeAgentMessage, decodeReceipt,
+  encodeAgentMessage, encodeReceipt,
+} from "./agent-message";
 import {
   AGENT_VERSION, ConnInfo, ENVELOPE_CONFIRMATION, ENVELOPE_MESSAGE, Invitation, decodeConfirmation, decodeConnInfo,
   decodeInvitation, encodeConfirmation, encodeConnInfo, encodeInvitation, encodeMessageEnvelope,
 } from "./invitation";
-import { RatchetContext, initReceivingRatchet, initSendingRatchet, ratchetDecrypt, ratchetEncrypt } from "./ratchet";
+import { ERR_DUPLICATE, ERR_EARLIER, RatchetContext, initReceivingRatchet, initSendingRatchet, ratchetDecrypt, ratchetEncrypt } from "./ratchet";
 import { RatchetKem, RatchetState, deserializeRatchet, serializeRatchet } from "./ratchet-state";
 import {
   E2EPrivate, KeyAgreementError, generateInitiatorKeys, generateJoinerKeys, initiatorAgreement,
@@ -87,9 +90,12 @@ export class ReceiveResult {
 class SentRecord {
   seq: number;
   hash: Bytes;
-  constructor(seq: number, hash: Bytes) {
+  /** Data messages are reported when confirmed; hello/receipts only anchor hashes. */
+  data: boolean;
+  constructor(seq: number, hash: Bytes, data: boolean) {
     this.seq = seq;
     this.hash = hash;
+    this.data = data;
   }
 }
 
@@ -120,9 +126,9 @@ export function serializeConnection(c: Connection): Bytes {
     writeOptional(w, p.kemPair === undefined ? undefined : p.kemPair.publicKey);
     writeOptional(w, p.kemPair === undefined ? undefined : p.kemPair.secretKey);
   }
-  w.word16(c.sent.length);
+  w.bool(c.receiptDue).int64(c.confirmedSeq).short(c.confirmedHash).word16(c.sent.length);
   for (const s of c.sent) {
-    w.int64(s.seq).short(s.hash);
+    w.int64(s.seq).short(s.hash).bool(s.data);
   }
   w.word16(c.missing.length);
   for (const m of c.missing) {
@@ -150,6 +156,11 @@ export class Connection {
   lastRcvHash: Bytes;
   sent: SentRecord[];
   missing: number[];
+  /** A data message arrived since our last receipt. */
+  receiptDue: boolean;
+  /** The last receipt anchor we verified: later receipts may name it again (to fill gaps). */
+  confirmedSeq: number;
+  confirmedHash: Bytes;
 
   constructor(ctx: RatchetContext, wal: WriteAhead, role: string, ownQueue: string) {
     this.ctx = ctx;
@@ -168,6 +179,9 @@ export class Connection {
     this.lastRcvHash = EMPTY;
     this.sent = [];
     this.missing = [];
+    this.receiptDue = false;
+    this.confirmedSeq = 0;
+    this.confirmedHash = EMPTY;
   }
 
   private persist(): void {
@@ -187,8 +201,8 @@ export class Connection {
     this.ratchet = enc.state;
     this.sndSeq = seq;
     this.lastSndHash = hash;
-    if (kind === KIND_DATA && this.receipts) {
-      this.sent.push(new SentRecord(seq, hash));
+    if (this.receipts) {
+      this.sent.push(new SentRecord(seq, hash, kind === KIND_DATA));
       if (this.sent.length > MAX_TRACKED) {
         this.sent = this.sent.slice(this.sent.length - MAX_TRACKED);
       }
@@ -210,7 +224,32 @@ export class Connection {
 
   /** Number of sent data messages not yet confirmed by a receipt. */
   unconfirmed(): number {
-    return this.sent.length;
+    let n = 0;
+    for (const s of this.sent) {
+      if (s.data) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * A cumulative receipt for everything received so far, when a data message arrived since
+   * the last one; the caller decides when (batching keeps the ratchet from turning around
+   * for every message).
+   */
+  flushReceipt(): Outgoing | undefined {
+    if (!this.receiptDue || !this.receipts || this.status !== STATUS_READY) {
+      return undefined;
+    }
+    this.receiptDue = false;
+    const missing: number[] = [];
+    for (const m of this.missing) {
+      if (missing.length < MAX_RECEIPT_MISSING) {
+        missing.push(m);
+      }
+    }
+    return this.emit(KIND_RECEIPT, encodeReceipt(new Receipt(this.rcvSeq, this.lastRcvHash, missing)));
   }
 
   private receiveConfirmation(body: Bytes, out: ReceiveResult): void {
@@ -289,7 +328,9 @@ export class Connection {
     r.char(ENVELOPE_MESSAGE);
     const dec = ratchetDecrypt(this.ctx, ratchet, r.tail());
     if (dec.plaintext === undefined) {
-      out.events.push(new AgentEvent(EV_ERROR, 0, EMPTY, "decrypt: " + dec.error + " " + dec.detail));
+      // A copy of a message we already have (resent after a lost answer) is not an error.
+      const replay = dec.error === ERR_DUPLICATE || dec.error === ERR_EARLIER;
+      out.events.push(new AgentEvent(replay ? EV_DUPLICATE : EV_ERROR, 0, EMPTY, "decrypt: " + dec.error + " " + dec.detail));
       return;
     }
     const m = decodeAgentMessage(dec.plaintext);
@@ -309,9 +350,7 @@ export class Connection {
       const ev = new AgentEvent(EV_MESSAGE, m.seq, m.payload, "");
       ev.late = late;
       out.events.push(ev);
-      if (this.receipts && this.status === STATUS_READY) {
-        out.outgoing.push(this.emit(KIND_RECEIPT, encodeReceipt(new Receipt(m.seq, this.ctx.p.sha256(dec.plaintext)))));
-      }
+      this.receiptDue = true;
     } else if (fresh && m.kind === KIND_RECEIPT) {
       this.receiveReceipt(m.payload, out);
     }
@@ -324,19 +363,37 @@ export class Connection {
       out.events.push(new AgentEvent(EV_ERROR, 0, EMPTY, rc));
       return;
     }
-    for (let i = 0; i < this.sent.length; i++) {
-      const s = this.sent[i];
+    let anchorHash: Bytes | undefined = rc.seq === this.confirmedSeq ? this.confirmedHash : undefined;
+    for (const s of this.sent) {
       if (s.seq === rc.seq) {
-        this.sent = this.sent.slice(0, i).concat(this.sent.slice(i + 1));
-        if (ctEqual(s.hash, rc.hash)) {
-          out.events.push(new AgentEvent(EV_RECEIPT, rc.seq, EMPTY, ""));
-        } else {
-          out.events.push(new AgentEvent(EV_ERROR, rc.seq, EMPTY, "receipt hash does not match the sent message"));
-        }
-        return;
+        anchorHash = s.hash;
       }
     }
-    out.events.push(new AgentEvent(EV_DUPLICATE, rc.seq, EMPTY, "receipt for an unknown or already confirmed message"));
+    if (anchorHash === undefined) {
+      // Overtaken by a later receipt: everything it covers is settled already.
+      return;
+    }
+    if (!ctEqual(anchorHash, rc.hash)) {
+      out.events.push(new AgentEvent(EV_ERROR, rc.seq, EMPTY, "receipt hash does not match the sent message"));
+      return;
+    }
+    const keep: SentRecord[] = [];
+    for (const s of this.sent) {
+      let missing = false;
+      for (const m of rc.missing) {
+        if (m === s.seq) {
+          missing = true;
+        }
+      }
+      if (s.seq > rc.seq || missing) {
+        keep.push(s);
+      } else if (s.data) {
+        out.events.push(new AgentEvent(EV_RECEIPT, s.seq, EMPTY, ""));
+      }
+    }
+    this.sent = keep;
+    this.confirmedSeq = rc.seq;
+    this.confirmedHash = rc.hash;
   }
 
   /** Processes one body received on our queue. Persists the new state before returning. */
@@ -437,11 +494,15 @@ export function deserializeConnection(ctx: RatchetContext, wal: WriteAhead, b: B
     const sk = readOptional(r);
     c.pending = new E2EPrivate(s1, s2, pk === undefined || sk === undefined ? undefined : { publicKey: pk, secretKey: sk }, undefined);
   }
+  c.receiptDue = r.bool();
+  c.confirmedSeq = r.int64();
+  c.confirmedHash = r.short();
   const ns = r.word16();
   for (let i = 0; i < ns && r.failed === undefined; i++) {
     const seq = r.int64();
     const h = r.short();
-    c.sent.push(new SentRecord(seq, h));
+    const data = r.bool();
+    c.sent.push(new SentRecord(seq, h, data));
   }
   const nm = r.word16();
   for (let i = 0; i < nm && r.failed === undefined; i++) {

@@ -16,12 +16,29 @@ const X25519_SPKI = Buffer.from("302a300506032b656e032100", "hex");
 const ED25519_PKCS8 = Buffer.from("302e020100300506032b657004220420", "hex");
 const ED25519_SPKI = Buffer.from("302a300506032b6570032100", "hex");
 
+// Building an OpenSSL key object costs more than the operation itself (a relay verifies
+// the same queue keys over and over), so recent ones are kept, bounded.
+const KEY_CACHE_SIZE = 4096;
+const keyCache = new Map<string, nc.KeyObject>();
+
+function cachedKey(kind: "pkcs8" | "spki", prefix: Buffer, raw: Bytes): nc.KeyObject {
+  const der = Buffer.concat([prefix, u8(raw)]);
+  const id = kind + der.toString("base64");
+  let k = keyCache.get(id);
+  if (k === undefined) {
+    k = kind === "pkcs8" ? nc.createPrivateKey({ key: der, format: "der", type: "pkcs8" }) : nc.createPublicKey({ key: der, format: "der", type: "spki" });
+    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(id, k);
+  }
+  return k;
+}
+
 function privateKey(prefix: Buffer, raw: Bytes): nc.KeyObject {
-  return nc.createPrivateKey({ key: Buffer.concat([prefix, u8(raw)]), format: "der", type: "pkcs8" });
+  return cachedKey("pkcs8", prefix, raw);
 }
 
 function publicKey(prefix: Buffer, raw: Bytes): nc.KeyObject {
-  return nc.createPublicKey({ key: Buffer.concat([prefix, u8(raw)]), format: "der", type: "spki" });
+  return cachedKey("spki", prefix, raw);
 }
 
 function rawPublic(k: nc.KeyObject): Uint8Array {
