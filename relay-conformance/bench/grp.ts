@@ -7,6 +7,8 @@
  *    provider's bare ChaCha20-Poly1305 on the same blocks;
  *  - relay handshakes/s over TCP loopback (relay in a child process, IK clients here)
  *    with the relay's CPU per handshake.
+ * In-process figures are CPU time (process.cpuUsage), not wall time, so that a busy
+ * machine inflates them less; ratios compare figures taken the same way in the same run.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -36,15 +38,21 @@ const USAGE = `usage: npm run bench -- grp [--providers noble,native] [--seconds
   --connections N    concurrent clients for the relay handshake rate (default 8)
   --skip-tcp         only the in-process measurements`;
 
-/** Calls f repeatedly for about `ms` (at least `min` times); returns the mean µs per call. */
+/** CPU microseconds used by this process so far. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Calls f repeatedly for about `ms` of CPU time (at least `min` times); returns the mean CPU µs per call. */
 function timeIt(ms: number, min: number, f: () => void): number {
-  const start = performance.now();
+  const start = cpuNow();
   let n = 0;
-  while (n < min || performance.now() - start < ms) {
+  while (n < min || cpuNow() - start < ms * 1000) {
     f();
     n++;
   }
-  return ((performance.now() - start) * 1000) / n;
+  return (cpuNow() - start) / n;
 }
 
 interface Relay {
@@ -69,34 +77,36 @@ function server(r: Relay): GrpServerSession {
 function handshakeOnce(r: Relay, cached: RelayKemKeyInfo | undefined): { client: number; relay: number } {
   let c = 0;
   let s = 0;
-  let t = performance.now();
+  let t = cpuNow();
   const cl = client(r, cached);
   cl.start();
   let out = cl.takeOutput();
-  c += performance.now() - t;
+  c += cpuNow() - t;
+  t = cpuNow();
   const sv = server(r);
+  s += cpuNow() - t;
   for (let round = 0; round < 3 && !(cl.isOpen() && sv.isOpen()); round++) {
-    t = performance.now();
+    t = cpuNow();
     sv.receive(out, 0);
     const back = sv.takeOutput();
-    s += performance.now() - t;
+    s += cpuNow() - t;
     if (back.length === 0) break;
-    t = performance.now();
+    t = cpuNow();
     cl.receive(back, 0);
     out = cl.takeOutput();
-    c += performance.now() - t;
+    c += cpuNow() - t;
     if (out.length === 0) break;
   }
   if (!cl.isOpen() || !sv.isOpen()) throw new Error("bench handshake did not open");
-  return { client: c * 1000, relay: s * 1000 };
+  return { client: c, relay: s };
 }
 
 function handshakeCost(r: Relay, cached: RelayKemKeyInfo | undefined, ms: number): { client: number; relay: number } {
   let c = 0;
   let s = 0;
   let n = 0;
-  const start = performance.now();
-  while (n < 3 || performance.now() - start < ms) {
+  const start = cpuNow();
+  while (n < 3 || cpuNow() - start < ms * 1000) {
     const x = handshakeOnce(r, cached);
     c += x.client;
     s += x.relay;
