@@ -126,6 +126,15 @@ for (const alg of ["ed25519", "ed448"] as const) {
       other.close();
     });
 
+    it("picks the session connector by URI scheme", async () => {
+      await expect(NodeSmpClient.connect("grpx://abc@h:1", { provider })).rejects.toThrow("no session connector for 'grpx://'");
+      let used = 0;
+      const c = await NodeSmpClient.connect(relay.address, { provider, reconnect: false, connector: (a, o) => (used++, connectSmp(a, o)) });
+      await c.ping();
+      expect(used).toBe(1);
+      c.close();
+    });
+
     it("sends no SNI", async () => {
       const a = parseServerAddress(relay.address);
       if (!a.ok) throw new Error();

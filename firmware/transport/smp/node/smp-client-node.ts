@@ -1,13 +1,37 @@
 /**
- * SmpClient driven by Node: connects with connectSmp, runs the client's timers, turns
- * callbacks into promises, and reconnects with exponential backoff, after which the
- * client core resubscribes every queue.
+ * SmpClient driven by Node: connects through the session connector registered for the
+ * address's scheme (smp:// → connectSmp over TLS; grp:// once the GRP driver registers
+ * its connector), runs the client's timers, turns callbacks into promises, and reconnects
+ * with exponential backoff, after which the client core resubscribes every queue.
  */
 import type { Bytes } from "../../../port/bytes";
+import type { BlockSession } from "../../block-session";
 import { Backoff } from "../backoff";
 import { AuthKeyPair, ClientEvent, ClientResult, ReceivedMessage, RecipientQueue, SenderQueue, SmpClient } from "../client";
 import type { PublicKey } from "../keys";
-import { connectSmp, NodeSmpSession, SmpConnectOptions } from "./smp-connection";
+import { connectSmp, SmpConnectOptions } from "./smp-connection";
+
+/** A BlockSession as Node drivers hand it over: blocks in through a handler, close reported. */
+export interface NodeBlockSession extends BlockSession {
+  setHandler(onBlock: (b: Bytes) => void): void;
+  onClose: ((reason: string) => void) | undefined;
+}
+
+export type NodeSessionConnector = (address: string, o: NodeSmpClientOptions) => Promise<NodeBlockSession>;
+
+const CONNECTORS = new Map<string, NodeSessionConnector>([["smp", (address, o) => connectSmp(address, o)]]);
+
+/** Lets a transport (e.g. grp://) serve NodeSmpClient addresses of its scheme. */
+export function registerSessionConnector(scheme: string, connector: NodeSessionConnector): void {
+  CONNECTORS.set(scheme, connector);
+}
+
+export function sessionConnectorFor(address: string): NodeSessionConnector {
+  const scheme = address.slice(0, Math.max(0, address.indexOf("://")));
+  const c = CONNECTORS.get(scheme);
+  if (!c) throw new Error(`no session connector for '${scheme}://' (registered: ${[...CONNECTORS.keys()].join(", ")})`);
+  return c;
+}
 
 export class SmpCommandError extends Error {
   constructor(readonly result: Extract<ClientResult<unknown>, { ok: false }>) {
@@ -16,6 +40,8 @@ export class SmpCommandError extends Error {
 }
 
 export interface NodeSmpClientOptions extends SmpConnectOptions {
+  /** overrides the connector registered for the address's scheme */
+  connector?: NodeSessionConnector;
   timeoutMs?: number;
   pingIntervalMs?: number;
   reconnect?: boolean;
@@ -26,7 +52,7 @@ export interface NodeSmpClientOptions extends SmpConnectOptions {
 
 export class NodeSmpClient {
   readonly core: SmpClient;
-  session: NodeSmpSession | undefined;
+  session: NodeBlockSession | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
   private readonly backoff: Backoff;
@@ -56,7 +82,7 @@ export class NodeSmpClient {
   }
 
   private async open(): Promise<void> {
-    const s = await connectSmp(this.address, this.o);
+    const s = await (this.o.connector ?? sessionConnectorFor(this.address))(this.address, this.o);
     this.session = s;
     this.backoff.reset();
     this.core.attach(s, Date.now());
