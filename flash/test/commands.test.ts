@@ -1,6 +1,6 @@
 // The commands end to end against emulated boards: in-process binding (DTR/RTS reach the
 // reset circuits) and a real pty pair (socat; no modem lines, so the test resets the board).
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../errors.js";
@@ -119,6 +119,44 @@ describe("from a new board to a provisioned device", () => {
     expect(r.code, r.stderr).toBe(ExitCode.OK);
     expect(r.stdout).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] rst:0xf \(BROWNOUT_RST\).*<- reset: BROWNOUT_RST: brown-out/m);
     expect(readFileSync(log, "utf8")).toMatch(/TSENSE READY 9\.9\.9/);
+  });
+});
+
+describe("flash-firmware inputs", () => {
+  it("an ESP-IDF flasher_args.json, then a single app image over it, then --erase", async () => {
+    const dir = tempDir();
+    const app = buildImage({ projectName: "nodemcu", version: "3.0.0", codeSize: 30_000, seed: 4 });
+    const merged = buildMergedImage(app);
+    mkdirSync(join(dir, "build", "bootloader"), { recursive: true });
+    mkdirSync(join(dir, "build", "partition_table"), { recursive: true });
+    writeFileSync(join(dir, "build", "bootloader", "bootloader.bin"), buildImage({ app: false, codeSize: 0x4000, seed: 7 }));
+    writeFileSync(join(dir, "build", "partition_table", "partition-table.bin"), merged.subarray(0x8000, 0x8c00));
+    writeFileSync(join(dir, "build", "nodemcu.bin"), app);
+    const args = { flash_files: { "0x0": "bootloader/bootloader.bin", "0x8000": "partition_table/partition-table.bin", "0x10000": "nodemcu.bin" }, extra_esptool_args: { chip: "esp32s3" } };
+    writeFileSync(join(dir, "build", "flasher_args.json"), JSON.stringify(args));
+    const { board, port } = newBoard({ usb: true });
+    let r = await run(flashFirmware, [join(dir, "build", "flasher_args.json"), "--port", port, "--json"]);
+    expect(r.code, r.stderr).toBe(ExitCode.OK);
+    expect((r.json().regions as { offset: number }[]).map((x) => x.offset)).toEqual([0, 0x8000, 0x10000]);
+    expect(board.boots.at(-1)).toBe("app:nodemcu");
+
+    board.files.set("keep-me.txt", new Uint8Array([1]));
+    const v2 = join(dir, "app-v2.bin");
+    writeFileSync(v2, buildImage({ projectName: "nodemcu", version: "3.0.1", codeSize: 30_000, seed: 5 }));
+    r = await run(flashFirmware, [v2, "--port", port, "--json"]);
+    expect(r.code, r.stderr).toBe(ExitCode.OK);
+    expect((r.json().regions as { offset: number }[]).map((x) => x.offset)).toEqual([0x10000]);
+    expect(board.files.has("keep-me.txt")).toBe(true); // an app-only write leaves the file system alone
+
+    r = await run(flashFirmware, [join(dir, "build", "flasher_args.json"), "--port", port, "--erase", "--json"]);
+    expect(r.code, r.stderr).toBe(ExitCode.OK);
+    expect(board.files.has("keep-me.txt")).toBe(false);
+    expect((r.json().regions as { verified: boolean }[]).every((x) => x.verified)).toBe(true);
+
+    writeFileSync(join(dir, "build", "flasher_args.json"), JSON.stringify({ ...args, extra_esptool_args: { chip: "esp32c3" } }));
+    r = await run(flashFirmware, [join(dir, "build", "flasher_args.json"), "--port", port]);
+    expect(r.code).toBe(ExitCode.WRONG_CHIP);
+    expect(r.stderr).toMatch(/idf.py set-target esp32s3/);
   });
 });
 
