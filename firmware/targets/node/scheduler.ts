@@ -96,15 +96,21 @@ export class Scheduler {
 
   /**
    * Lets the devices run until `cond()` holds or `timeoutMs` of *device* time passed
-   * (real clock: wall time). Throws on timeout, naming `what`.
+   * (real clock: wall time), or `realTimeoutMs` of wall time (default 60 s) in any case.
+   * Throws on timeout, naming `what`.
    */
-  async runUntil(cond: () => boolean, options: { timeoutMs: number; what?: string; quietMs?: number }): Promise<void> {
+  async runUntil(cond: () => boolean, options: { timeoutMs: number; realTimeoutMs?: number; what?: string; quietMs?: number }): Promise<void> {
     const start = this.now();
+    const realStart = performance.now();
     const quiet = options.quietMs ?? 3;
     for (;;) {
       if (cond()) return;
+      const what = options.what ?? "condition";
       if (this.now() - start > options.timeoutMs) {
-        throw new Error(`timed out after ${options.timeoutMs} ms${this.mode === "virtual" ? " (virtual)" : ""} waiting for ${options.what ?? "condition"}`);
+        throw new Error(`timed out after ${options.timeoutMs} ms${this.mode === "virtual" ? " (virtual)" : ""} waiting for ${what}`);
+      }
+      if (performance.now() - realStart > (options.realTimeoutMs ?? 60_000)) {
+        throw new Error(`timed out after ${options.realTimeoutMs ?? 60_000} ms of real time waiting for ${what}`);
       }
       if (this.mode === "real") {
         await new Promise((r) => setTimeout(r, 2));

@@ -3,10 +3,13 @@
  * the firmware will, and reports one line per check. It runs compiled to Lua (virtual
  * NodeMCU), bundled for Espruino (virtual Espruino) and on Node (Node HAL); the tests
  * compare the lines. Configuration comes from the flash file `probe.cfg`
- * (`key=value` lines: host, port, i2c, reg, len), as a device reads its config.
+ * (`key=value` lines: host, port, i2c, reg, len; optional `refused=<port>` for a port
+ * nobody listens on and `long=1` for a timer beyond NodeMCU's 6870947 ms tmr limit),
+ * as a device reads its config.
  *
  * Lines: `cfg …`, `i2c <hex>`, `i2c-missing ok`, `sd …`, `timer ok`, `net echo <n> ok`,
- * `heap ok`, `random <n>`, then `probe done` — or `probe failed: <why>` on the first error.
+ * `heap ok`, `random <n>`, [`refused ok`], [`long timer ok`], then `probe done` — or
+ * `probe failed: <why>` on the first error.
  */
 import type { DeviceHal } from "../../app/device-hal";
 import { Bytes, alloc, concat, equalBytes, fromAscii, slice } from "../../port/bytes";
@@ -23,6 +26,8 @@ interface ProbeConfig {
   i2c: number;
   reg: number;
   len: number;
+  refused: number;
+  long: boolean;
 }
 
 function asciiOf(b: Bytes): string {
@@ -34,7 +39,7 @@ function asciiOf(b: Bytes): string {
 }
 
 function parseConfig(text: string): ProbeConfig {
-  const cfg: ProbeConfig = { host: "", port: 0, i2c: 0, reg: 0, len: 0 };
+  const cfg: ProbeConfig = { host: "", port: 0, i2c: 0, reg: 0, len: 0, refused: 0, long: false };
   const lines = text.split("\n");
   for (const line of lines) {
     const eq = line.indexOf("=");
@@ -51,6 +56,10 @@ function parseConfig(text: string): ProbeConfig {
         cfg.reg = parseInt(value, 10);
       } else if (key === "len") {
         cfg.len = parseInt(value, 10);
+      } else if (key === "refused") {
+        cfg.refused = parseInt(value, 10);
+      } else if (key === "long") {
+        cfg.long = value === "1";
       }
     }
   }
@@ -99,6 +108,46 @@ function checkStorage(hal: DeviceHal, report: ProbeReport): void {
   report("sd " + back.length + " " + toHex(slice(back, 250, 259)) + " cut " + toHex(cut) + " empty " + (empty === undefined ? "missing" : "" + empty.length) + " list " + listed + " removed " + (gone ? "yes" : "no"));
 }
 
+/** A timer past 6870947 ms (NodeMCU's tmr limit), as a device waiting hours between uploads would set. */
+const LONG_MS = 7200000;
+
+function longTimer(hal: DeviceHal, cfg: ProbeConfig, report: ProbeReport, next: (this: void) => void): void {
+  if (!cfg.long) {
+    next();
+    return;
+  }
+  const t0 = hal.system.millis();
+  hal.system.after(LONG_MS, () => {
+    const waited = hal.system.millis() - t0;
+    report("long timer " + (waited >= LONG_MS ? "ok" : "early " + waited));
+    next();
+  });
+}
+
+/** The optional checks: a refused connection reports a reason; a long timer fires late enough. */
+function afterEcho(hal: DeviceHal, cfg: ProbeConfig, report: ProbeReport, next: (this: void) => void): void {
+  if (cfg.refused === 0) {
+    longTimer(hal, cfg, report, next);
+    return;
+  }
+  let closed = false;
+  hal.net.connect(cfg.host, cfg.refused, {
+    onConnect: () => {
+      report("refused connected?");
+    },
+    onData: (_data: Bytes) => {
+      report("refused got data?");
+    },
+    onClose: (reason: string) => {
+      if (!closed) {
+        closed = true;
+        report("refused " + (reason !== "" ? "ok" : "without a reason"));
+        longTimer(hal, cfg, report, next);
+      }
+    },
+  });
+}
+
 function startEcho(hal: DeviceHal, cfg: ProbeConfig, report: ProbeReport, finish: (this: void, ok: boolean) => void): void {
   const first = pattern(0);
   const second = pattern(44);
@@ -124,8 +173,10 @@ function startEcho(hal: DeviceHal, cfg: ProbeConfig, report: ProbeReport, finish
         }
         report("heap " + (hal.system.freeMemory() > 0 ? "ok" : "zero"));
         report("random " + hal.random(16).length);
-        report("probe done");
-        finish(ok);
+        afterEcho(hal, cfg, report, () => {
+          report("probe done");
+          finish(ok);
+        });
       }
     },
     onClose: (reason: string) => {

@@ -60,6 +60,15 @@ export async function startEchoServer(): Promise<EchoServer> {
   };
 }
 
+/** A loopback port with nothing listening (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
 export const PROBE_I2C_ADDRESS = 0x76;
 export const PROBE_REGISTER = 0xd0;
 export const PROBE_LENGTH = 6;
@@ -71,13 +80,19 @@ export interface DeviceDirs {
   remove(): void;
 }
 
-export function deviceDirs(port: number): DeviceDirs {
+/** Optional probe.cfg keys: a port nobody listens on, and the long-timer check. */
+export interface ProbeExtras {
+  refused?: number;
+  long?: boolean;
+}
+
+export function deviceDirs(port: number, extras: ProbeExtras = {}): DeviceDirs {
   const root = mkdtempSync(join(tmpdir(), "tsense-probe-"));
   const sd = join(root, "sd");
   const flash = join(root, "flash");
   mkdirSync(sd);
   mkdirSync(flash);
-  writeFileSync(join(flash, "probe.cfg"), `host=127.0.0.1\nport=${port}\ni2c=${PROBE_I2C_ADDRESS}\nreg=${PROBE_REGISTER}\nlen=${PROBE_LENGTH}\n`);
+  writeFileSync(join(flash, "probe.cfg"), `host=127.0.0.1\nport=${port}\ni2c=${PROBE_I2C_ADDRESS}\nreg=${PROBE_REGISTER}\nlen=${PROBE_LENGTH}\n${extras.refused !== undefined ? `refused=${extras.refused}\n` : ""}${extras.long === true ? "long=1\n" : ""}`);
   return { root, sd, flash, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -86,7 +101,7 @@ function hex(bytes: number[]): string {
 }
 
 /** The lines every runtime must print, in order. */
-export function expectedProbeLines(port: number, adcMv: number): string[] {
+export function expectedProbeLines(port: number, adcMv: number, extras: ProbeExtras = {}): string[] {
   const regs: number[] = [];
   for (let i = 0; i < PROBE_LENGTH; i++) regs.push(((PROBE_REGISTER + i) & 0xff) ^ 0x5a);
   return [
@@ -100,6 +115,8 @@ export function expectedProbeLines(port: number, adcMv: number): string[] {
     "net echo 556 ok",
     "heap ok",
     "random 16",
+    ...(extras.refused !== undefined ? ["refused ok"] : []),
+    ...(extras.long === true ? ["long timer ok"] : []),
     "probe done",
   ];
 }

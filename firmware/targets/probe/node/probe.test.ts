@@ -16,22 +16,25 @@ import { createNodeHal } from "../../node/node-hal";
 import { Scheduler } from "../../node/scheduler";
 import { SettableAdc } from "../../node/settable-io";
 import { runProbe } from "../probe";
-import { DeviceDirs, EchoServer, PROBE_I2C_ADDRESS, RegisterBus, deviceDirs, expectedProbeLines, startEchoServer } from "./fixtures";
+import { DeviceDirs, EchoServer, PROBE_I2C_ADDRESS, ProbeExtras, RegisterBus, closedPort, deviceDirs, expectedProbeLines, startEchoServer } from "./fixtures";
 
 const out = mkdtempSync(join(tmpdir(), "tsense-probe-build-"));
 let luaCode = "";
 let espruinoCode = "";
 let echo: EchoServer;
+/** Device runs (virtual clock) also check a refused connection and a 2-hour timer. */
+let extras: ProbeExtras;
 const dirs: DeviceDirs[] = [];
 
-function newDirs(): DeviceDirs {
-  const d = deviceDirs(echo.port);
+function newDirs(x: ProbeExtras = extras): DeviceDirs {
+  const d = deviceDirs(echo.port, x);
   dirs.push(d);
   return d;
 }
 
 beforeAll(async () => {
   echo = await startEchoServer();
+  extras = { refused: await closedPort(), long: true };
   // Strict builds: any TSTL diagnostic fails here.
   const lua = buildLuaEntry("probe-hal", LUA_ENTRIES["probe-hal"], { outDir: out });
   expect(lua.warnings).toBe("");
@@ -45,6 +48,8 @@ afterAll(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
+/** Device time the probe may take: it includes a 2-hour timer (instant on the virtual clock). */
+const DEVICE_TIMEOUT = 3 * 3600_000;
 const finished = (lines: string[]) => lines.some((l) => l.startsWith("probe result"));
 
 async function runLua(scheduler: Scheduler, d: DeviceDirs, preamble?: string): Promise<VirtualNodeMcu> {
@@ -67,8 +72,8 @@ describe("HAL probe", () => {
   it("compiled Lua in the virtual NodeMCU (wasmoon)", async () => {
     const scheduler = new Scheduler({ mode: "virtual" });
     const dev = await runLua(scheduler, newDirs());
-    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: 20_000, what: "the Lua probe" });
-    expect(dev.lines).toEqual([...expectedProbeLines(echo.port, 1650), "probe result ok"]);
+    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: DEVICE_TIMEOUT, what: "the Lua probe" });
+    expect(dev.lines).toEqual([...expectedProbeLines(echo.port, 1650, extras), "probe result ok"]);
     expect(dev.errors).toEqual([]);
     expect(dev.luaMemory()).toBeGreaterThan(10_000);
     dev.stop();
@@ -79,8 +84,8 @@ describe("HAL probe", () => {
   it("Espruino bundle in the virtual Espruino", async () => {
     const scheduler = new Scheduler({ mode: "virtual" });
     const dev = runEspruino(scheduler, newDirs());
-    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: 20_000, what: "the Espruino probe" });
-    expect(dev.lines).toEqual([...expectedProbeLines(echo.port, 1650), "probe result ok"]);
+    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: DEVICE_TIMEOUT, what: "the Espruino probe" });
+    expect(dev.lines).toEqual([...expectedProbeLines(echo.port, 1650, extras), "probe result ok"]);
     expect(dev.errors).toEqual([]);
     dev.stop();
     scheduler.close();
@@ -88,7 +93,7 @@ describe("HAL probe", () => {
 
   it("TypeScript on the Node HAL (real clock)", async () => {
     const scheduler = new Scheduler({ mode: "real" });
-    const d = newDirs();
+    const d = newDirs({ refused: extras.refused });
     const adc = new SettableAdc();
     adc.set(0, 1650);
     const hal = createNodeHal({ scheduler, sdDir: d.sd, flashDir: d.flash, i2c: new RegisterBus(PROBE_I2C_ADDRESS), adc });
@@ -96,7 +101,7 @@ describe("HAL probe", () => {
     let result: boolean | undefined;
     runProbe(hal, (l) => lines.push(l), (ok) => (result = ok));
     await scheduler.runUntil(() => result !== undefined, { timeoutMs: 5_000, what: "the Node probe" });
-    expect(lines).toEqual(expectedProbeLines(echo.port, 1650));
+    expect(lines).toEqual(expectedProbeLines(echo.port, 1650, { refused: extras.refused }));
     expect(result).toBe(true);
     scheduler.close();
   });
@@ -130,7 +135,7 @@ describe("HAL probe", () => {
     writeFileSync(join(d.sd, "b"), "xyz");
     writeFileSync(join(d.sd, "b~"), "xy"); // cut while writing the copy
     const dev = await runLua(scheduler, d);
-    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: 20_000 });
+    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: DEVICE_TIMEOUT });
     expect(dev.lines.find((l) => l.startsWith("sd "))).toContain(" list a,b,empty.bin,probe.bin ");
     expect(readFileSync(join(d.sd, "a"), "latin1")).toBe("hello");
     expect(readFileSync(join(d.sd, "b"), "latin1")).toBe("xyz");
@@ -147,7 +152,7 @@ describe("HAL probe", () => {
     writeFileSync(join(d.sd, "b"), "xyz");
     writeFileSync(join(d.sd, "b~"), "xy"); // cut while writing the copy
     const dev = runEspruino(scheduler, d);
-    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: 20_000 });
+    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: DEVICE_TIMEOUT });
     expect(dev.lines.find((l) => l.startsWith("sd "))).toContain(" list a,b,empty.bin,probe.bin ");
     expect(readFileSync(join(d.sd, "a"), "latin1")).toBe("hello");
     expect(readFileSync(join(d.sd, "b"), "latin1")).toBe("xyz");
@@ -161,7 +166,7 @@ describe("HAL probe", () => {
     const lua = await Promise.all(Array.from({ length: 20 }, () => runLua(scheduler, newDirs())));
     const esp = Array.from({ length: 20 }, () => runEspruino(scheduler, newDirs()));
     const all = [...lua.map((d) => d.lines), ...esp.map((d) => d.lines)];
-    await scheduler.runUntil(() => all.every(finished), { timeoutMs: 60_000, what: "40 probes" });
+    await scheduler.runUntil(() => all.every(finished), { timeoutMs: DEVICE_TIMEOUT, what: "40 probes" });
     for (const lines of all) expect(lines[lines.length - 1]).toBe("probe result ok");
     for (const d of [...lua, ...esp]) d.stop();
     expect(scheduler.pending()).toBe(0);
