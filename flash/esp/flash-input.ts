@@ -109,6 +109,9 @@ function checkPlan(plan: FlashPlan, path: string): FlashPlan {
 
 /** The last check, once the board's flash size is known. */
 export function checkFits(plan: FlashPlan, flashSize: number): void {
+  if (plan.declaredFlashSize !== null && plan.declaredFlashSize > flashSize) {
+    throw new ToolError(ExitCode.IMAGE_TOO_LARGE, `the firmware was built for ${plan.declaredFlashSize / 1048576} MB of flash but the board has ${flashSize / 1048576} MB of flash; use the build for this flash size`);
+  }
   for (const r of plan.regions) {
     if (r.offset + r.data.length > flashSize) {
       throw new ToolError(ExitCode.IMAGE_TOO_LARGE, `${r.name} ends at 0x${(r.offset + r.data.length).toString(16)} but the board has ${flashSize / 1048576} MB of flash; use the firmware build for this flash size`);

@@ -11,7 +11,8 @@ export type Identity =
   | { kind: "rom"; stub: boolean }
   | { kind: "unknown"; text: string };
 
-const PROBE_MS = 400;
+/** A REPL that has just booted may take a moment to answer (NodeMCU starts its Lua state first). */
+const PROBE_MS = 1000;
 
 async function collect(link: SerialLink, ms: number, until?: RegExp): Promise<string> {
   const deadline = Date.now() + ms;
