@@ -81,7 +81,7 @@ interface Conn {
   sid: Bytes;
 }
 
-async function relayRun(address: string, conns: number, seconds: number, msgSize: number, providerName: string) {
+async function relayRun(address: string, conns: number, seconds: number, msgSize: number, providerName: string, relayStats: () => Promise<{ cpu: NodeJS.CpuUsage; stats: { sent: number } }>) {
   const provider = getProvider(providerName);
   const setupStart = performance.now();
   const sessions = await inBatches(conns, 100, () => connectSmp(address, { provider, timeoutMs: 60_000 }));
@@ -116,6 +116,8 @@ async function relayRun(address: string, conns: number, seconds: number, msgSize
   let errors = 0;
   let running = true;
   const lat: number[] = [];
+  const before = await relayStats();
+  const clientBefore = process.cpuUsage();
   const start = performance.now();
   for (const c of cs) {
     let sentAt = performance.now();
@@ -140,11 +142,16 @@ async function relayRun(address: string, conns: number, seconds: number, msgSize
     c.session.send(encodeBlocksFast([transmission(c.session, c.sid, sendCmd)]));
   }
   await new Promise((r) => setTimeout(r, seconds * 1000));
+  const after = await relayStats();
+  const clientCpu = process.cpuUsage(clientBefore);
   running = false;
   const elapsed = (performance.now() - start) / 1000;
   for (const c of cs) c.session.close();
+  const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  const cpuPerMsgUs = cpuUs / Math.max(1, after.stats.sent - before.stats.sent);
+  const clientCpuPerMsgUs = (clientCpu.user + clientCpu.system) / Math.max(1, delivered);
   lat.sort((a, b) => a - b);
-  return { rate: delivered / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, handshakeMs, version: v };
+  return { rate: delivered / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, handshakeMs, version: v, cpuPerMsgUs, clientCpuPerMsgUs, cpuShare: (cpuUs / 1e6) / elapsed };
 }
 
 const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--size BYTES] [--provider native|noble]`;
@@ -179,9 +186,15 @@ async function runBoth(conns: number, seconds: number, size: number, providerNam
   console.log(`TCP block echo (floor) : ${e.rate.toFixed(0).padStart(7)} round trips/s   p50 ${e.p50.toFixed(2)} ms   p99 ${e.p99.toFixed(2)} ms`);
 
   const relay = await startChild(["relay", providerName]);
+  const relayStats = () =>
+    new Promise<{ cpu: NodeJS.CpuUsage; stats: { sent: number } }>((resolve) => {
+      relay.child.once("message", (m) => resolve(m as { cpu: NodeJS.CpuUsage; stats: { sent: number } }));
+      relay.child.send("stats");
+    });
   try {
-    const r = await relayRun(relay.info.address as string, conns, seconds, size, providerName);
+    const r = await relayRun(relay.info.address as string, conns, seconds, size, providerName, relayStats);
     console.log(`relay SEND→MSG→ACK, v${r.version}: ${r.rate.toFixed(0).padStart(7)} msg/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   (errors ${r.errors}; ${conns} TLS handshakes + NEW in ${(r.handshakeMs / 1000).toFixed(1)} s)`);
+    console.log(`CPU per message: relay ${r.cpuPerMsgUs.toFixed(0)} µs (busy ${(r.cpuShare * 100).toFixed(0)} % of a core), load generator ${r.clientCpuPerMsgUs.toFixed(0)} µs; relay-bound ceiling ≈ ${(1e6 / r.cpuPerMsgUs).toFixed(0)} msg/s per core`);
     console.log(`ratio relay / echo floor: ${((r.rate / e.rate) * 100).toFixed(1)} %   (goal: ≥ 10,000 msg/s, ≥ 30 %)`);
   } finally {
     relay.child.kill("SIGINT");
