@@ -104,6 +104,8 @@ export class VirtualEspruino {
     try {
       (fn as Listener)(...args);
     } catch (e) {
+      // E.reboot() unwinds the callback by throwing: not an error.
+      if (this.halted) return;
       const msg = typeof e === "object" && e !== null && "message" in e ? String((e as Error).message) : String(e);
       this.errors.push(msg);
       this.print(`Uncaught Error: ${msg}`);
