@@ -44,10 +44,25 @@ export async function main(argv: string[]): Promise<number> {
   const provider = getProvider(values.provider ?? "native");
   const split = (s?: string) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
   console.log(`tsense conformance: ${address}`);
+  const transports = [new SmpTransport(provider)];
+  // one connection first: an unreachable relay or a wrong keyHash is a setup error, not 67 failures
+  const transport = transports.find((t) => address.startsWith(t.scheme + "://"));
+  if (!transport) {
+    console.error(`tsense conformance: no transport for ${address.split("://")[0]}:// (have: ${transports.map((t) => t.scheme).join(", ")})`);
+    return 2;
+  }
+  try {
+    const c = await transport.connect(address);
+    console.log(`connected: ${c.description}`);
+    c.close();
+  } catch (e) {
+    console.error(`tsense conformance: cannot connect to ${address}: ${(e as Error).message}`);
+    return 2;
+  }
   let results;
   try {
     results = await runCases({
-      address, provider, transports: [new SmpTransport(provider)], cases: CATALOGUE, only: split(values.only), skip: split(values.skip),
+      address, provider, transports, cases: CATALOGUE, only: split(values.only), skip: split(values.skip),
       quotaLimit: values["quota-limit"] ? Number(values["quota-limit"]) : undefined, caseTimeoutMs: values.timeout ? Number(values.timeout) : undefined,
       onResult: (r) => console.log(summaryLine(r)),
     });
