@@ -76,11 +76,10 @@ export class EspSession {
         hardReset: () => ({ reset: async () => { if (adapter.link) await hardReset(adapter.link, scale); } }),
       },
     } as never);
-    // Keep esptool-js's own retry/delay logic but not its console tracing.
     try {
       await loader.connect(opts.reset === "none" ? "no_reset" : opts.reset === "usb-jtag" ? "usb_reset" : "default_reset", opts.reset === "none" ? 2 : 4);
     } catch (e) {
-      await transport.disconnect().catch(() => {});
+      await disconnect(transport, adapter);
       const msg = e instanceof Error ? e.message : String(e);
       if (/chip id|chip magic/i.test(msg)) throw new ToolError(ExitCode.WRONG_CHIP, `${opts.path}: ${msg}; tsense flashes ESP32-S3 boards only`);
       const linesDead = adapter.link ? !adapter.link.linesWork : false;
@@ -110,7 +109,7 @@ export class EspSession {
         chip: chipName, chipId, mac, flashSize, secureDownload, stub: loader.IS_STUB,
       }, opts);
     } catch (e) {
-      await transport.disconnect().catch(() => {});
+      await disconnect(transport, adapter);
       throw e;
     }
   }
@@ -194,11 +193,15 @@ export class EspSession {
   }
 
   async close(): Promise<void> {
-    // esptool-js waits for its stream locks without a deadline; after a lost link that can be forever.
-    const done = this.transport.disconnect().catch(() => {});
-    const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 2000))]);
-    if (timedOut) await this.adapter.close().catch(() => {});
+    await disconnect(this.transport, this.adapter);
   }
+}
+
+/** esptool-js waits for its stream locks without a deadline; after a lost link that can be forever. */
+async function disconnect(transport: Transport, adapter: WebSerialAdapter): Promise<void> {
+  const done = transport.disconnect().catch(() => {});
+  const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 2000))]);
+  if (timedOut) await adapter.close().catch(() => {});
 }
 
 async function runStubWithRetry(loader: ESPLoader, log: (s: string) => void): Promise<void> {
