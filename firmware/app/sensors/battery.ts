@@ -8,8 +8,8 @@ import { QUANTITY_VOLTAGE, Reading, SENSOR_MISSING, SENSOR_OK, SENSOR_OUT_OF_RAN
 import { STEP_DONE, Sensor } from "./sensor";
 
 /**
- * Highest pin voltage the ESP32-S3 ADC measures at 12 dB attenuation (~3.1 V in the
- * ESP-IDF ADC docs); a reading at or above it means the input is saturated.
+ * Highest pin voltage the ESP32-S3 ADC measures at 12 dB attenuation ("0 mV ~ 3100 mV",
+ * ESP-IDF ESP32-S3 ADC guide, ADC Attenuation); a reading at or above it is saturated.
  */
 export const ADC_FULL_SCALE_MILLIVOLTS = 3100;
 

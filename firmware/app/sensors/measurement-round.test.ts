@@ -20,6 +20,7 @@ import { I2cSimBus } from "./sim/i2c-sim-bus";
 import { SimAdc } from "./sim/sim-adc";
 import { SimBh1750 } from "./sim/sim-bh1750";
 import { SimBme280 } from "./sim/sim-bme280";
+import { createSimRig } from "./sim/sim-rig";
 import { SimSht31 } from "./sim/sim-sht31";
 import { VirtualClock, measure } from "./sim/virtual-clock";
 
@@ -141,5 +142,24 @@ describe("I2cSimBus", () => {
     const a = r.bus.read(0x23, 4);
     r.bus.setGarbage(0x23, 5);
     expect(r.bus.read(0x23, 4)).toEqual(a);
+  });
+});
+
+describe("createSimRig", () => {
+  it("puts a simulated chip behind every board sensor, all fed by one set of sources", () => {
+    const clock = new VirtualClock();
+    const rig2 = createSimRig(BOARD_SENSORS, { temperature: () => 25, humidity: () => 30, pressure: () => 1000, illuminance: () => 80, battery: () => 3.7 }, clock.source());
+    expect(rig2.chips.map((c) => `${c.type}@${c.address}`)).toEqual(["bme280@118", "sht31@68", "bh1750@35"]);
+    const round = new MeasurementRound(createSensors(BOARD_SENSORS, rig2.bus, rig2.adc));
+    let next = round.begin(clock.now);
+    while (next !== ROUND_DONE) {
+      clock.now = next;
+      next = round.poll(clock.now);
+    }
+    const v = round.readings().map((r) => Math.round(r.value * 100) / 100);
+    expect(v).toEqual([25, 30, 1000, 25, 30, 80, 3.7]);
+    expect(() => createSimRig([{ type: "bme680", address: 0x77 }], { temperature: () => 0, humidity: () => 0, pressure: () => 0, illuminance: () => 0, battery: () => 0 }, undefined)).toThrow(
+      "sim rig: no simulated chip for sensor type 'bme680'",
+    );
   });
 });

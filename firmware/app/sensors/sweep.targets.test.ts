@@ -35,7 +35,8 @@ describe("sensor sweep across targets", () => {
   const expected = nodeLines();
 
   it("node: the sweep exercises every status it should", () => {
-    expect(expected.length).toBe(24 * 4 + 6);
+    expect(expected.length).toBe(24 * 4 + 6 + 8);
+    expect(expected.filter((l) => l.startsWith("round"))).toHaveLength(8);
     expect(expected.find((l) => l.startsWith("crc "))).toMatch(/ 1:2:0 2:0:/);
     expect(expected.find((l) => l.startsWith("missing "))).toMatch(/ 1:1:0 2:1:0 3:1:0$/);
     expect(expected.find((l) => l.startsWith("nack "))).toMatch(/ 4:5:0$/);

@@ -9,11 +9,14 @@ import { BatteryVoltage } from "../battery";
 import { Bme280 } from "../bme280";
 import { Reading } from "../reading";
 import { Sensor } from "../sensor";
+import { MeasurementRound, ROUND_DONE } from "../measurement-round";
+import { createSensors } from "../sensor-config";
 import { Sht31 } from "../sht31";
 import { I2cSimBus } from "./i2c-sim-bus";
 import { SimAdc } from "./sim-adc";
 import { SimBh1750 } from "./sim-bh1750";
 import { SimBme280 } from "./sim-bme280";
+import { createSimRig } from "./sim-rig";
 import { SimSht31 } from "./sim-sht31";
 import { VirtualClock, measure } from "./virtual-clock";
 
@@ -35,6 +38,41 @@ function line(emit: LineSink, label: string, sensor: Sensor, clock: VirtualClock
     s += " " + r.quantity + ":" + r.status + ":" + Math.round(r.value * 1000000);
   }
   emit(s);
+}
+
+/** A whole board's sensors through createSimRig and one MeasurementRound per sample. */
+function roundSweep(emit: LineSink, env: Environment, clock: VirtualClock): number {
+  const configs = [
+    { type: "bme280", address: 0x77 },
+    { type: "sht31", address: 0x45 },
+    { type: "bh1750", address: 0x5c },
+    { type: "battery", channel: 0, divider: 3 },
+  ];
+  const rig = createSimRig(
+    configs,
+    { temperature: () => env.t, humidity: () => env.h, pressure: () => env.p, illuminance: () => env.lux, battery: () => env.volts },
+    clock.source(),
+  );
+  const round = new MeasurementRound(createSensors(configs, rig.bus, rig.adc));
+  for (let i = 0; i < 8; i++) {
+    env.t = 5 + i * 3.3;
+    env.h = 20 + i * 7.7;
+    env.p = 950 + i * 11.1;
+    env.lux = i * 1234.5;
+    env.volts = 3.3 + i * 0.11;
+    let s = "round" + i;
+    let next = round.begin(clock.now);
+    while (next !== ROUND_DONE) {
+      s += " @" + next;
+      clock.now = next;
+      next = round.poll(clock.now);
+    }
+    for (const r of round.readings()) {
+      s += " " + r.quantity + ":" + r.status + ":" + Math.round(r.value * 1000000);
+    }
+    emit(s);
+  }
+  return 8;
 }
 
 /** Runs the sweep; returns the number of lines emitted. */
@@ -78,5 +116,5 @@ export function sensorSweep(emit: LineSink): number {
   line(emit, "back", drivers[0], clock);
   bme.setStuck(true);
   line(emit, "stuck", drivers[0], clock);
-  return n + 6;
+  return n + 6 + roundSweep(emit, env, clock);
 }
