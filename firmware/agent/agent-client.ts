@@ -541,10 +541,16 @@ export class AgentClient {
     ack();
   }
 
-  /** Restores every stored connection (at boot); the client must resubscribe our queues. */
+  /**
+   * Restores stored connections not yet loaded (at boot, or to pick up connections another
+   * process created) and subscribes their queues.
+   */
   restore(): string[] {
     const errors: string[] = [];
     for (const s of this.o.store.loadAll()) {
+      if (this.find(s.connId) !== undefined) {
+        continue;
+      }
       const rec = this.decodeRecord(s.connId, s.record);
       if (typeof rec === "string") {
         errors.push(s.connId + ": " + rec);
