@@ -1,11 +1,16 @@
-// The SMP codec compiled with typescript-to-lua and run by Debian's lua5.3 must print
-// exactly what the same code prints on Node (PORTABLE.md: one byte of difference fails).
+// The SMP codec compiled with typescript-to-lua and run by Debian's lua5.3, and bundled
+// for Espruino (syntax check + the Espruino-like vm context), must print exactly what the
+// same code prints on Node (PORTABLE.md: one byte of difference fails).
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import vm from "node:vm";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildLuaEntry, ROOT } from "../../../targets/lua/build";
+import { buildEspruinoEntry } from "../../../targets/espruino/build";
+import { createEspruinoContext } from "../../../targets/espruino/node/vm-context";
 import { FIXTURE_CA_ED448, FIXTURE_SERVER_ED25519 } from "./simplexmq-fixtures";
 
 const ENTRY_DIR = join(ROOT, "build", "smp-lua-check");
@@ -104,6 +109,29 @@ function haveLua(): boolean {
     return false;
   }
 }
+
+function nodeLines(): string[] {
+  mkdirSync(ENTRY_DIR, { recursive: true });
+  writeFileSync(join(ENTRY_DIR, "entry.ts"), ENTRY);
+  const nodeEntry = join(ENTRY_DIR, "entry-node.ts");
+  writeFileSync(nodeEntry, ENTRY.replace("declare function print(this: void, s: string): void;", "const print = (s: string) => console.log(s);"));
+  return execFileSync(process.execPath, ["--import", "tsx", nodeEntry], { encoding: "utf8", cwd: ROOT }).trimEnd().split("\n");
+}
+
+describe("SMP codec on Espruino (bundle + Espruino-like context)", () => {
+  it("passes the Espruino syntax check and prints the same lines as on Node", async () => {
+    const lines = nodeLines();
+    const out = mkdtempSync(join(tmpdir(), "smp-espruino-"));
+    try {
+      const path = await buildEspruinoEntry("smp-check", join(ENTRY_DIR, "entry.ts"), { outDir: out });
+      const printed: string[] = [];
+      vm.runInContext(readFileSync(path, "utf8"), createEspruinoContext({ print: (l) => printed.push(l) }));
+      expect(printed).toEqual(lines);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("SMP codec on Lua 5.3 (TSTL)", () => {
   it.skipIf(!haveLua())("prints the same lines as on Node", async () => {
