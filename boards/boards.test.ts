@@ -156,6 +156,21 @@ describe("tsense boards", () => {
     expect(r.out).toMatch(/seeed-xiao-esp32s3-sense\s+8 MB\s+8 MB\s+5\/6\s+spi\s+GPIO21 \(low\)/);
   });
 
+  it("--dir lists another folder: 1 with the problems when a definition there is invalid", async () => {
+    const dir = mkdtempSync(join(tmp, "cli-"));
+    writeFileSync(join(dir, "lilygo-t-deck-plus.json"), JSON.stringify(shipped("lilygo-t-deck-plus")));
+    const good = await run(["--dir", dir]);
+    expect(good.code).toBe(0);
+    expect(good.out.split("\n")).toHaveLength(2);
+    const bad = shipped("seeed-xiao-esp32s3-sense");
+    bad.i2c.sda = 26;
+    writeFileSync(join(dir, "seeed-xiao-esp32s3-sense.json"), JSON.stringify(bad));
+    const r = await run(["--dir", dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/seeed-xiao-esp32s3-sense\.json: i2c\.sda: GPIO26 is wired to the in-package\/module SPI flash$/);
+    expect(r.out).toMatch(/lilygo-t-deck-plus/);
+  });
+
   it("--json prints every definition (0)", async () => {
     const r = await run(["--json"]);
     expect(r.code).toBe(0);
@@ -174,6 +189,8 @@ describe("tsense boards", () => {
     expect(r.err.split("\n")).toEqual([`${path}: flash: is required`]);
     expect((await run(["--validate"])).code).toBe(2);
     expect((await run(["--frobnicate"])).code).toBe(2);
+    expect((await run(["--dir"])).code).toBe(2);
+    expect((await run(["--dir", join(tmp, "absent")])).code).toBe(2);
     expect((await run(["--help"])).code).toBe(0);
   });
 });

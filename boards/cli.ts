@@ -6,8 +6,8 @@
 import type { Board } from "./board";
 import { loadBoardFile, loadBoards } from "./load";
 
-const USAGE = `usage: tsense boards [--json]          list the board definitions (boards/definitions)
-       tsense boards --validate FILE…     validate definition files
+const USAGE = `usage: tsense boards [--json] [--dir DIR]   list the board definitions (default boards/definitions)
+       tsense boards --validate FILE…         validate definition files
 
 exit codes: 0 valid, 1 invalid definition(s), 2 usage error`;
 
@@ -51,12 +51,23 @@ export async function main(argv: string[]): Promise<number> {
     }
     return bad === 0 ? 0 : 1;
   }
-  const unknown = argv.filter((a) => a !== "--json");
-  if (unknown.length > 0) {
-    console.error(`tsense boards: unknown argument '${unknown[0]}'\n\n${USAGE}`);
+  let dir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--json") continue;
+    if (argv[i] === "--dir" && i + 1 < argv.length) {
+      dir = argv[++i];
+      continue;
+    }
+    console.error(`tsense boards: ${argv[i] === "--dir" ? "--dir needs a DIR" : `unknown argument '${argv[i]}'`}\n\n${USAGE}`);
     return 2;
   }
-  const set = loadBoards();
+  let set;
+  try {
+    set = loadBoards(dir);
+  } catch (e) {
+    console.error(`tsense boards: cannot read ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return 2;
+  }
   for (const e of set.errors) console.error(e);
   if (argv.includes("--json")) {
     console.log(JSON.stringify(set.boards, null, 2));
