@@ -11,7 +11,7 @@
  */
 import { Bme280Calibration } from "./bme280-calibration";
 
-/** var1 + var2 of the temperature formula: 5120 × °C. The datasheet's t_fine is its integer part. */
+/** var1 + var2 of the temperature formula: 5120 x degrees C. The datasheet's t_fine is its integer part. */
 export function bme280TemperatureFine(c: Bme280Calibration, adcT: number): number {
   const a = adcT / 16384 - c.digT1 / 1024;
   const var1 = a * c.digT2;

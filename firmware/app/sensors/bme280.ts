@@ -1,6 +1,6 @@
 /**
  * BME280 driver (Bosch BST-BME280-DS002): temperature, humidity, pressure in forced mode
- * with the "weather monitoring" settings of section 3.5.1 (oversampling ×1 each, filter
+ * with the "weather monitoring" settings of section 3.5.1 (oversampling x1 each, filter
  * off), one measurement per start().
  *
  * First start(): check the chip id, soft-reset, wait t_startup, then (step) wait for the

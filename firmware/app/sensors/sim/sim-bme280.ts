@@ -7,8 +7,8 @@
  * that hold 0x80000/0x8000 for skipped measurements.
  *
  * The raw values are found by inverting the real compensation (a binary search over the
- * ADC codes the chip's resolution allows: 16 bits at oversampling ×1 up to 20 bits at
- * ×16), so the driver's compensation maps them back to the source values within one step
+ * ADC codes the chip's resolution allows: 16 bits at oversampling x1 up to 20 bits at
+ * x16), so the driver's compensation maps them back to the source values within one step
  * of the sensor's resolution.
  */
 import { Bytes, alloc, copyInto } from "../../../port/bytes";

@@ -12,7 +12,7 @@ export type ValueSource = (this: void) => number;
 /** Milliseconds on the simulation's clock. */
 export type Clock = (this: void) => number;
 
-/** A device on the simulated bus; one call is one transfer (START … STOP). */
+/** A device on the simulated bus; one call is one transfer (START ... STOP). */
 export interface SimI2cDevice {
   /** A write transfer; false to NACK it. */
   write(data: Bytes): boolean;
