@@ -62,7 +62,7 @@ interface Relay {
 }
 
 function relay(p: CryptoProvider): Relay {
-  return { p, s: keyPairFromSecret(p, p.randomBytes(32)), ring: new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, 0, p) };
+  return { p, s: keyPairFromSecret(p, p.randomBytes(32)), ring: new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, 0, undefined) };
 }
 
 function client(r: Relay, cached: RelayKemKeyInfo | undefined): GrpClientSession {

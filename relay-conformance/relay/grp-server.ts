@@ -66,7 +66,7 @@ export class GrpServer {
     if ((o.kemRotationMs ?? 0) > 0 && (o.kemGraceMs ?? 0) < (o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)) {
       throw new Error("GRP ML-KEM grace period must be at least the handshake timeout");
     }
-    this.kemKeys = new KemKeyRing(o.provider, { rotationMs: o.kemRotationMs ?? 0, graceMs: o.kemGraceMs ?? 0 }, Date.now(), o.provider);
+    this.kemKeys = new KemKeyRing(o.provider, { rotationMs: o.kemRotationMs ?? 0, graceMs: o.kemGraceMs ?? 0 }, Date.now(), undefined);
   }
 
   async listen(): Promise<AddressInfo> {

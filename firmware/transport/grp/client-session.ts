@@ -6,7 +6,7 @@
  */
 import { Bytes, alloc, equalBytes, fromAscii, wipe } from "../../port/bytes";
 import { ctEqual } from "../../port/ct";
-import { CryptoProvider } from "../../crypto/provider";
+import { CryptoProvider, RandomSource } from "../../crypto/provider";
 import {
   GRP_NOISE_HASH,
   GRP_PATTERN_IK,
@@ -24,7 +24,6 @@ import { deriveTransportKeys, kemKeyId } from "./hybrid";
 import { HandshakeState, KeyPair, keyPairFromSecret, DH_LEN } from "./noise/handshake-state";
 import { protocolName } from "./noise/protocol-name";
 import { KemCiphertext, RelayHello, decodeRelayHello, encodeClientHello, encodeKemCiphertext } from "./payloads";
-import { RandomSource } from "./random-source";
 import { GrpSessionBase, PHASE_HANDSHAKE } from "./session-base";
 
 export interface RelayKemKeyInfo {
@@ -66,16 +65,16 @@ export class GrpClientSession extends GrpSessionBase {
       throw new Error("grp: relay static key must be 32 bytes");
     }
     this.options = options;
-    this.random = options.random !== undefined ? options.random : p;
+    this.random = options.random !== undefined ? options.random : (n: number): Bytes => p.randomBytes(n);
     this.pattern = options.cachedKemKey === undefined ? GRP_PATTERN_XX : GRP_PATTERN_IK;
     const ik = this.pattern === GRP_PATTERN_IK;
     this.hs = new HandshakeState(p, {
       protocolName: protocolName(ik ? "IK" : "XX", GRP_NOISE_HASH),
       initiator: true,
       prologue: fromAscii(GRP_PROLOGUE),
-      s: options.clientStatic !== undefined ? options.clientStatic : keyPairFromSecret(p, this.random.randomBytes(DH_LEN)),
+      s: options.clientStatic !== undefined ? options.clientStatic : keyPairFromSecret(p, this.random(DH_LEN)),
       rs: ik ? options.relayStaticKey : undefined,
-      ephemeralSecret: this.random.randomBytes(DH_LEN),
+      ephemeralSecret: this.random(DH_LEN),
     });
     this.kemSecret = undefined;
     this.learned = undefined;
@@ -97,7 +96,7 @@ export class GrpClientSession extends GrpSessionBase {
   }
 
   private encapsulate(key: RelayKemKeyInfo): KemCiphertext {
-    const enc = this.p.mlkem768Encapsulate(key.encapsulationKey, this.random.randomBytes(ML_KEM_ENCAPS_RANDOM_SIZE));
+    const enc = this.p.mlkem768Encapsulate(key.encapsulationKey, this.random(ML_KEM_ENCAPS_RANDOM_SIZE));
     this.kemSecret = enc.sharedSecret;
     return { keyId: key.id, ciphertext: enc.ciphertext };
   }

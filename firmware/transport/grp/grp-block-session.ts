@@ -14,9 +14,9 @@ export class GrpBlockSession implements BlockSession {
   readonly version: number;
   readonly serverDhKey: Bytes | undefined;
   private conn: GrpSessionBase;
-  private flush: () => void;
+  private flush: (this: void) => void;
 
-  constructor(conn: GrpSessionBase, relayStaticKey: Bytes, flush: () => void) {
+  constructor(conn: GrpSessionBase, relayStaticKey: Bytes, flush: (this: void) => void) {
     if (!conn.isOpen()) {
       throw new Error("grp: a block session needs an open connection");
     }

@@ -5,9 +5,8 @@
  * Time is passed in (milliseconds on any monotonic clock).
  */
 import { Bytes, equalBytes, wipe } from "../../port/bytes";
-import { CryptoProvider } from "../../crypto/provider";
+import { CryptoProvider, RandomSource } from "../../crypto/provider";
 import { kemKeyId } from "./hybrid";
-import { RandomSource } from "./random-source";
 
 export interface RelayKemKey {
   id: Bytes;
@@ -32,13 +31,13 @@ export class KemKeyRing {
   private keys: RelayKemKey[];
   private random: RandomSource;
 
-  /** random: where key generation seeds come from (usually the provider). */
-  constructor(p: CryptoProvider, options: KemKeyRingOptions, nowMs: number, random: RandomSource) {
+  /** random: where key generation seeds come from; undefined = the provider's randomBytes. */
+  constructor(p: CryptoProvider, options: KemKeyRingOptions, nowMs: number, random: RandomSource | undefined) {
     if (options.rotationMs < 0 || options.graceMs < 0) {
       throw new Error("grp: KEM rotation and grace must not be negative");
     }
     this.p = p;
-    this.random = random;
+    this.random = random !== undefined ? random : (n: number): Bytes => p.randomBytes(n);
     this.options = options;
     this.keys = [];
     this.rotate(nowMs);
@@ -50,7 +49,7 @@ export class KemKeyRing {
   }
 
   private replace(retiredMs: number, nowMs: number): RelayKemKey {
-    const kp = this.p.mlkem768Keygen(this.random.randomBytes(ML_KEM_SEED_SIZE));
+    const kp = this.p.mlkem768Keygen(this.random(ML_KEM_SEED_SIZE));
     if (this.keys.length > 0) {
       this.keys[this.keys.length - 1].retiredMs = retiredMs;
     }

@@ -1,16 +1,13 @@
 /**
  * Scripted randomness: hands out fixed values in order. It makes a whole GRP handshake
  * reproducible for the worked example in docs/grp.md and the grp.handshake vector op,
- * without test hooks in the sessions (they take a RandomSource next to the provider).
+ * without test hooks in the sessions (they take an optional RandomSource, the
+ * provider's plain-function type, next to the provider).
  */
 import { Bytes, slice } from "../../port/bytes";
+import { RandomSource } from "../../crypto/provider";
 
-/** Where GRP takes its randomness from; every CryptoProvider is one. */
-export interface RandomSource {
-  randomBytes(n: number): Bytes;
-}
-
-export class ScriptedRandom implements RandomSource {
+export class ScriptedRandom {
   private script: Bytes[];
   private next: number;
 
@@ -29,6 +26,11 @@ export class ScriptedRandom implements RandomSource {
     }
     this.next++;
     return slice(v, 0, v.length);
+  }
+
+  /** This script as a RandomSource (a plain function, as the sessions take it). */
+  source(): RandomSource {
+    return (n: number): Bytes => this.randomBytes(n);
   }
 
   /** True when every scripted value was used. */

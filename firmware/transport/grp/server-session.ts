@@ -6,7 +6,7 @@
  * SMP version), after which the relay closes too.
  */
 import { Bytes, fromAscii, slice, wipe } from "../../port/bytes";
-import { CryptoProvider } from "../../crypto/provider";
+import { CryptoProvider, RandomSource } from "../../crypto/provider";
 import {
   GRP_HEADER_SIZE,
   GRP_NOISE_HASH,
@@ -26,7 +26,6 @@ import { KemKeyRing, RelayKemKey } from "./kem-key-ring";
 import { HandshakeState, KeyPair, DH_LEN } from "./noise/handshake-state";
 import { protocolName } from "./noise/protocol-name";
 import { ClientHello, KemCiphertext, decodeClientHello, decodeKemCiphertext, encodeRelayHello } from "./payloads";
-import { RandomSource } from "./random-source";
 import { ReplayCache } from "./replay-cache";
 import { GrpSessionBase, PHASE_HANDSHAKE } from "./session-base";
 
@@ -67,6 +66,11 @@ export class GrpServerSession extends GrpSessionBase {
     return this.pattern;
   }
 
+  private ephemeralSecret(): Bytes {
+    const r = this.options.random;
+    return r !== undefined ? r(DH_LEN) : this.p.randomBytes(DH_LEN);
+  }
+
   private readHeader(): boolean {
     if (this.input.available() < GRP_HEADER_SIZE) {
       return false;
@@ -85,7 +89,7 @@ export class GrpServerSession extends GrpSessionBase {
       prologue: fromAscii(GRP_PROLOGUE),
       s: this.options.relayStatic,
       rs: undefined,
-      ephemeralSecret: (this.options.random !== undefined ? this.options.random : this.p).randomBytes(DH_LEN),
+      ephemeralSecret: this.ephemeralSecret(),
     });
     this.step = STEP_FIRST;
     return true;

@@ -73,7 +73,7 @@ describe("GRP handshake", () => {
 
 describe("GRP KEM key rotation", () => {
   it("accepts the old key during the grace period and announces the new one", () => {
-    const relay = relayOptions(p, 0, { kemKeys: new KemKeyRing(p, { rotationMs: 1000, graceMs: 500 }, 0, p) });
+    const relay = relayOptions(p, 0, { kemKeys: new KemKeyRing(p, { rotationMs: 1000, graceMs: 500 }, 0, undefined) });
     const old = connect(p, relay, clientOptions(relay), 0).c.relayKemKey()!;
     const inGrace = connect(p, relay, clientOptions(relay, { cachedKemKey: old }), 1200);
     expect(inGrace.c.isOpen()).toBe(true);
@@ -82,7 +82,7 @@ describe("GRP KEM key rotation", () => {
   });
 
   it("refuses the old key after the grace period; the client reconnects with the announced key", () => {
-    const relay = relayOptions(p, 0, { kemKeys: new KemKeyRing(p, { rotationMs: 1000, graceMs: 500 }, 0, p) });
+    const relay = relayOptions(p, 0, { kemKeys: new KemKeyRing(p, { rotationMs: 1000, graceMs: 500 }, 0, undefined) });
     const old = connect(p, relay, clientOptions(relay), 0).c.relayKemKey()!;
     const late = connect(p, relay, clientOptions(relay, { cachedKemKey: old }), 1600);
     expect(late.c.isClosed()).toBe(true);

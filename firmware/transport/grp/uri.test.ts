@@ -46,7 +46,7 @@ describe("grp:// URI", () => {
 describe("KEM key ring", () => {
   const p = seededProvider(noble(), "kem ring");
   it("rotates on schedule and keeps a replaced key for the grace period", () => {
-    const ring = new KemKeyRing(p, { rotationMs: 100, graceMs: 30 }, 0, p);
+    const ring = new KemKeyRing(p, { rotationMs: 100, graceMs: 30 }, 0, undefined);
     const k0 = ring.current(0);
     expect(ring.current(99)).toBe(k0);
     const k1 = ring.current(250); // due at 100: k0 retired at 100, k1 dates from 200
@@ -59,9 +59,9 @@ describe("KEM key ring", () => {
     expect(ring.find(k2.id, 330)).toBe(k2);
   });
   it("never rotates with interval 0 and refuses negative settings", () => {
-    const ring = new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, 0, p);
+    const ring = new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, 0, undefined);
     expect(ring.current(1e12)).toBe(ring.current(0));
-    expect(() => new KemKeyRing(p, { rotationMs: -1, graceMs: 0 }, 0, p)).toThrow(/negative/);
+    expect(() => new KemKeyRing(p, { rotationMs: -1, graceMs: 0 }, 0, undefined)).toThrow(/negative/);
   });
 });
 

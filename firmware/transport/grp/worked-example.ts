@@ -61,7 +61,7 @@ function closedWhy(events: SessionEvent[]): string {
 export function runWorkedExample(p: CryptoProvider, input: WorkedExampleInput): WorkedExampleOutput {
   const ik = input.pattern === GRP_PATTERN_IK;
   const relayRandom = new ScriptedRandom([input.relayKemSeed, input.relayEphemeral]);
-  const kemKeys = new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, 0, relayRandom);
+  const kemKeys = new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, 0, relayRandom.source());
   const current = kemKeys.current(0);
   const clientRandom = new ScriptedRandom([input.clientEphemeral, input.kemRandom]);
   const relay = new GrpServerSession(
@@ -73,7 +73,7 @@ export function runWorkedExample(p: CryptoProvider, input: WorkedExampleInput): 
       smpMin: input.smpMin,
       smpMax: input.smpMax,
       handshakeTimeoutMs: undefined,
-      random: relayRandom,
+      random: relayRandom.source(),
     },
     0,
   );
@@ -87,7 +87,7 @@ export function runWorkedExample(p: CryptoProvider, input: WorkedExampleInput): 
       smpMin: input.smpMin,
       smpMax: input.smpMax,
       handshakeTimeoutMs: undefined,
-      random: clientRandom,
+      random: clientRandom.source(),
     },
     0,
   );

@@ -22,7 +22,7 @@ export function seededProvider(base: CryptoProvider, seed: string): CryptoProvid
 export function relayOptions(p: CryptoProvider, nowMs: number, overrides: Partial<GrpRelayOptions> = {}): GrpRelayOptions {
   return {
     relayStatic: keyPairFromSecret(p, p.randomBytes(32)),
-    kemKeys: new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, nowMs, p),
+    kemKeys: new KemKeyRing(p, { rotationMs: 0, graceMs: 0 }, nowMs, undefined),
     replayCache: new ReplayCache(REPLAY_WINDOW_MS, 10000),
     smpMin: 7,
     smpMax: 9,
