@@ -173,25 +173,24 @@ export class CommandHandler {
   }
 
   private processTransmission(s: RelaySession, raw: Buffer, out: Response[], after: Response[]): void {
-    const tv = parseTransmissionFast(raw);
-    const t = tv === undefined ? { ok: false as const } : { ok: true as const, value: tv };
-    if (!t.ok) {
+    const t = parseTransmissionFast(raw);
+    if (t === undefined) {
       out.push({ corrId: EMPTY, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
       return;
     }
-    const { corrId, entityId, auth } = t.value;
+    const { corrId, entityId, auth } = t;
     const err = (e: SmpError) => out.push({ corrId, entityId, msg: { tag: "ERR", error: e } });
     const kind = authKind(auth);
     if (kind === undefined) {
       out.push({ corrId, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
       return;
     }
-    const parsed = parseCommandFast(s.params.version, t.value.command as Buffer);
+    const parsed = parseCommandFast(s.params.version, t.command as Buffer);
     if (!parsed.ok) return void err(parsed.error);
     const cmd = parsed.command;
     const credErr = checkCredentials(cmd, kind !== "none", entityId.length > 0);
     if (credErr !== undefined) return void err(credErr);
-    const signed = kind === "none" ? EMPTY : signedBytesFast(s.params.sessionId, t.value.authorized);
+    const signed = kind === "none" ? EMPTY : signedBytesFast(s.params.sessionId, t.authorized);
     const verify = (k: PublicKey) => this.verifyAuth(s, k, auth, corrId, signed);
     const party = commandParty(cmd.tag);
     let q: QueueRecord | undefined;
