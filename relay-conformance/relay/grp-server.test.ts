@@ -15,6 +15,7 @@ import { startRelay, type RunningRelay } from "../relay-cli";
 import { CommandHandler } from "./command-handler";
 import { GrpServer, loadOrCreateGrpStatic } from "./grp-server";
 import { MemoryQueueStore } from "./memory-queue-store";
+import { runScenarioOverTcp } from "../../firmware/transport/grp/node/scenario-driver";
 
 const provider = getProvider("noble");
 const text = (s: string) => new TextEncoder().encode(s);
@@ -126,4 +127,27 @@ describe("GRP relay ML-KEM key rotation", () => {
       await server.close();
     }
   });
+});
+
+describe("GRP device scenario (firmware/transport/grp/queue-scenario.ts) against the relay over TCP", () => {
+  let relay: RunningRelay;
+  beforeAll(async () => {
+    relay = await startRelay(["--port", "0", "--grp-port", "0", "--data-dir", mkdtempSync(join(tmpdir(), "tsense-grp-sc-")), "--provider", "native"], () => {});
+  });
+  afterAll(async () => relay.close());
+
+  for (const name of ["noble", "portable"]) {
+    it(`runs XX then IK, NEW/KEY/SEND/MSG/ACK (${name} provider)`, async () => {
+      const first = await runScenarioOverTcp(relay.grpAddress!, getProvider(name), undefined);
+      expect(first.reason).toBe("");
+      expect(first.status).toBe("passed");
+      const names = first.steps.map((s) => s.split(" ")[0]);
+      expect(names.slice(0, 3)).toEqual(["open-XX", "NEW", "KEY"]);
+      expect([...names.slice(3, 5)].sort()).toEqual(["MSG", "SEND"]); // the relay may deliver MSG before SEND's OK
+      expect(names[5]).toBe("ACK");
+      const second = await runScenarioOverTcp(relay.grpAddress!, getProvider(name), first.relayKemKey);
+      expect(second.status).toBe("passed");
+      expect(second.steps[0].split(" ")[0]).toBe("open-IK");
+    }, 60_000);
+  }
 });
