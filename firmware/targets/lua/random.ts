@@ -5,9 +5,8 @@
  * There is deliberately no math.random fallback: a missing source is an error.
  */
 import { Bytes, fromBinaryString } from "../../port/bytes";
+import { RandomSource } from "../../crypto/provider";
 import { openForRead } from "./host";
-
-export type RandomSource = (n: number) => Bytes;
 
 function urandomBytes(n: number): Bytes {
   const f = openForRead("/dev/urandom");
