@@ -17,6 +17,10 @@ export type SignatureAlgorithm = "ed25519" | "ed448";
 export type SignatureVerifier = (alg: SignatureAlgorithm, publicKey: Bytes, msg: Bytes, sig: Bytes) => boolean;
 
 const OID_ED25519 = [0x2b, 0x65, 0x70];
+const OID_BASIC_CONSTRAINTS = [0x55, 0x1d, 0x13];
+const DER_BOOLEAN = 0x01;
+const DER_OCTET_STRING = 0x04;
+const DER_CONTEXT_3 = 0xa3;
 const OID_ED448 = [0x2b, 0x65, 0x71];
 
 export interface SignedObject {
@@ -31,6 +35,8 @@ export interface SignedObject {
 
 export interface Certificate extends SignedObject {
   publicKey: PublicKey;
+  /** basicConstraints cA = TRUE: may sign other certificates */
+  isCa: boolean;
   /** seconds since 1970 */
   notBefore: number;
   notAfter: number;
@@ -133,6 +139,31 @@ export function parseTime(el: DerElement): number | undefined {
   return daysFromCivil(year, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 }
 
+/** basicConstraints cA from the [3] extensions of a TBSCertificate (false when absent). */
+function readIsCa(tbs: DerElement[]): boolean {
+  for (const el of tbs) {
+    if (el.tag !== DER_CONTEXT_3) {
+      continue;
+    }
+    const seq = derChildren(el.value);
+    const exts = seq !== undefined && seq.length === 1 && seq[0].tag === DER_SEQUENCE ? derChildren(seq[0].value) : undefined;
+    if (exts === undefined) {
+      return false;
+    }
+    for (const ext of exts) {
+      const parts = ext.tag === DER_SEQUENCE ? derChildren(ext.value) : undefined;
+      if (parts === undefined || parts.length < 2 || parts[0].tag !== DER_OID || !sameBytes(parts[0].value, OID_BASIC_CONSTRAINTS)) {
+        continue;
+      }
+      const value = parts[parts.length - 1];
+      const bc = value.tag === DER_OCTET_STRING ? readDerExact(value.value) : undefined;
+      const fields = bc !== undefined && bc.tag === DER_SEQUENCE ? derChildren(bc.value) : undefined;
+      return fields !== undefined && fields.length > 0 && fields[0].tag === DER_BOOLEAN && fields[0].value.length === 1 && fields[0].value[0] !== 0;
+    }
+  }
+  return false;
+}
+
 export function parseCertificate(der: Bytes): Parsed<Certificate> {
   const so = parseSignedObject(der);
   if (!so.ok) {
@@ -164,6 +195,7 @@ export function parseCertificate(der: Bytes): Parsed<Certificate> {
     signature: so.value.signature,
     raw: so.value.raw,
     publicKey: key.value,
+    isCa: readIsCa(t),
     notBefore: notBefore,
     notAfter: notAfter,
   };
@@ -189,7 +221,8 @@ export interface ChainRoles {
 /**
  * Splits a chain as chainIdCaCerts does and checks it as x509validate would with the
  * anchor as the only trusted certificate: each certificate up to the anchor is signed
- * by the next one and is valid at `nowSeconds`.
+ * by the next one, every signer is a CA (basicConstraints), and all are valid at
+ * `nowSeconds`.
  */
 export function checkChain(verify: SignatureVerifier, chainDer: Bytes[], nowSeconds: number): Parsed<ChainRoles> {
   if (chainDer.length < 2) {
@@ -208,6 +241,9 @@ export function checkChain(verify: SignatureVerifier, chainDer: Bytes[], nowSeco
   }
   const caIndex = certs.length === 2 ? 1 : certs.length - 1;
   for (let i = 0; i < caIndex; i++) {
+    if (!certs[i + 1].isCa) {
+      return parsedError("certificate " + (i + 1) + " signs another but is not a CA (basicConstraints)");
+    }
     if (!verifySignedBy(verify, certs[i], certs[i + 1].publicKey)) {
       return parsedError("certificate " + i + " is not signed by certificate " + (i + 1));
     }

@@ -212,6 +212,10 @@ describe("certificates (simplexmq tests/fixtures)", () => {
     const bad = checkChain(v, [fromBase64(FIXTURE_SERVER_ED448), fromBase64(FIXTURE_CA_ED25519)], now);
     expect(bad.ok).toBe(false);
     expect(checkChain(v, [fromBase64(FIXTURE_CA_ED448)], now).ok).toBe(false);
+    // the leaf is not a CA: it may not sign (a chain [ca, server] reversed fails on that first)
+    const reversed = checkChain(v, [fromBase64(FIXTURE_CA_ED25519), fromBase64(FIXTURE_SERVER_ED25519)], now);
+    expect(reversed.ok ? "" : reversed.error).toMatch(/not a CA/);
+    expect(c255.ok && [c255.value.leaf.isCa, c255.value.id.isCa]).toEqual([false, true]);
     const cert = parseCertificate(fromBase64(FIXTURE_CA_ED25519));
     // ed25519/ca.crt validity: 2026-02-02T09:11:35Z .. 2126-01-09T09:11:35Z
     expect(cert.ok && [cert.value.notBefore, cert.value.notAfter]).toEqual([Date.UTC(2026, 1, 2, 9, 11, 35) / 1000, Date.UTC(2126, 0, 9, 9, 11, 35) / 1000]);

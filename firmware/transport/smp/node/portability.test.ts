@@ -85,7 +85,7 @@ function run(): void {
   const certs = [CERTS];
   for (const c of certs) {
     const pc = parseCertificate(fromBase64(c));
-    print("cert " + (pc.ok ? pc.value.alg + " " + pc.value.notBefore + " " + pc.value.notAfter + " " + toHex(pc.value.publicKey.key) : pc.error));
+    print("cert " + (pc.ok ? pc.value.alg + " " + pc.value.isCa + " " + pc.value.notBefore + " " + pc.value.notAfter + " " + toHex(pc.value.publicKey.key) : pc.error));
   }
   const uri = parseQueueUri("smp://LcJUMfVhwD8yxjAiSaDzzGF3-kLG4Uh0Fl_ZIjrRwjI=@localhost:5001/c2VuZGVy#/?v=1-4&dh=MCowBQYDK2VuAyEAriy-HcARIhqsgSjVnjKqoft-y6pxrxdY68zn4-LjYhQ%3D&q=m");
   print("uri " + (uri.ok ? encodeQueueUri(uri.value) : uri.error));
