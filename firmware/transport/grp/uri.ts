@@ -10,6 +10,7 @@ import { fromBase64, toBase64Url } from "../../port/base64";
 import { errorMessage } from "../../port/error";
 import { KEM_KEY_ID_SIZE } from "./constants";
 import { DH_LEN } from "./noise/handshake-state";
+import { lastIndexOfChar } from "../../port/strings";
 
 export const GRP_SCHEME = "grp://";
 
@@ -94,7 +95,7 @@ export function parseGrpUri(uri: string): GrpAddress {
   if (colon >= 0 && kemText.length === 0) {
     throw new Error("grp uri: empty KEM key id after ':'");
   }
-  const portColon = hostPort.lastIndexOf(":");
+  const portColon = lastIndexOfChar(hostPort, ":");
   if (portColon < 0) {
     throw new Error("grp uri: missing ':port'");
   }

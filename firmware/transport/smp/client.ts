@@ -72,14 +72,14 @@ export type ClientEvent =
 
 /** ok: the response; error: "ERR …" from the relay, "TIMEOUT", "NETWORK" or a local problem. */
 export type ClientResult<T> = { ok: true; value: T } | { ok: false; error: string; smpError: SmpError | undefined };
-export type ClientCallback<T> = (r: ClientResult<T>) => void;
+export type ClientCallback<T> = (this: void, r: ClientResult<T>) => void;
 
 interface Pending {
   corrId: Bytes;
   entityId: Bytes;
   deadline: number;
-  onResponse: (m: BrokerMsg) => void;
-  onFail: (error: string) => void;
+  onResponse: (this: void, m: BrokerMsg) => void;
+  onFail: (this: void, error: string) => void;
 }
 
 interface Subscription {
@@ -89,7 +89,7 @@ interface Subscription {
 export interface SmpClientOptions {
   timeoutMs: number;
   pingIntervalMs: number;
-  onEvent: (e: ClientEvent) => void;
+  onEvent: (this: void, e: ClientEvent) => void;
 }
 
 function okResult<T>(v: T): ClientResult<T> {
@@ -262,7 +262,7 @@ export class SmpClient {
   }
 
   /** Sends one command; key = the key that authorizes it (undefined = unsigned). */
-  command(cmd: Command, entityId: Bytes | undefined, key: AuthKeyPair | undefined, nowMs: number, onResponse: (m: BrokerMsg) => void, onFail: (e: string) => void): void {
+  command(cmd: Command, entityId: Bytes | undefined, key: AuthKeyPair | undefined, nowMs: number, onResponse: (this: void, m: BrokerMsg) => void, onFail: (this: void, e: string) => void): void {
     const session = this.session;
     if (session === undefined) {
       onFail("NETWORK");

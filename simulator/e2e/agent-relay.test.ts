@@ -4,11 +4,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getProvider } from "../../crypto/node/providers";
-import { startRelay, type RunningRelay } from "../../../relay-conformance/relay-cli";
-import { NodeAgent } from "./node-agent";
-import { FileAgentStore, MemoryAgentStore } from "./stores";
-import type { AgentClientEvent } from "../agent-client";
+import { getProvider } from "../../firmware/crypto/node/providers";
+import { startRelay, type RunningRelay } from "../../relay-conformance/relay-cli";
+import { NodeAgent } from "../../firmware/agent/node/node-agent";
+import { FileAgentStore, MemoryAgentStore } from "../../firmware/agent/node/stores";
+import type { AgentClientEvent } from "../../firmware/agent/agent-client";
 
 const provider = getProvider("native");
 const enc = (s: string) => new TextEncoder().encode(s);
