@@ -281,3 +281,34 @@ describe("addresses and queue URIs", () => {
     expect(parseQueueUri("smp://" + FIXTURE_TEST_KEY_HASH + "@h/YWJj#/?v=1-3").ok).toBe(false);
   });
 });
+
+describe("malformed input never throws out of the codec", () => {
+  it("random and truncated inputs give typed errors", () => {
+    const parsers: ((b: Uint8Array) => unknown)[] = [
+      (b) => parseCommand(9, b), (b) => parseCommand(7, b), (b) => parseBrokerMsg(9, b), (b) => parseTransmission(b),
+      (b) => parseBlock(b), (b) => parseServerHello(b), (b) => parseClientHello(b), (b) => decodeSpki(b),
+      (b) => parseCertificate(b), (b) => parseEnvelope(b), (b) => unpad(b),
+      (b) => decryptRcvMsg(noble, new Uint8Array(32), new Uint8Array(24), b),
+      (b) => parseQueueUri(Buffer.from(b).toString("latin1")), (b) => parseServerAddress(Buffer.from(b).toString("latin1")),
+    ];
+    const valid = [
+      encodeCommand(9, { tag: "SEND", notification: false, body: a("hello") }),
+      encodeServerHello({ versions: { min: 7, max: 9 }, sessionId: new Uint8Array(32), certChain: [fromBase64(FIXTURE_SERVER_ED25519), fromBase64(FIXTURE_CA_ED25519)], signedKey: a("k") }),
+      fromBase64(FIXTURE_CA_ED448),
+      a("smp://" + FIXTURE_TEST_KEY_HASH + "@h/YWJj#/?v=1-3&dh=MCowBQYDK2VuAyEAriy-HcARIhqsgSjVnjKqoft-y6pxrxdY68zn4-LjYhQ%3D"),
+    ];
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) & 0xff;
+    const inputs: Uint8Array[] = [new Uint8Array(0), new Uint8Array(SMP_BLOCK_SIZE).fill(0xff)];
+    for (let i = 0; i < 200; i++) inputs.push(Uint8Array.from({ length: rnd() % 120 }, rnd));
+    for (const v of valid) {
+      for (let cut = 0; cut < v.length; cut += Math.max(1, Math.floor(v.length / 40))) inputs.push((v as Uint8Array).slice(0, cut));
+      for (let i = 0; i < 40; i++) {
+        const m = (v as Uint8Array).slice();
+        m[rnd() % m.length] = rnd();
+        inputs.push(m);
+      }
+    }
+    for (const p of parsers) for (const inp of inputs) expect(() => p(inp)).not.toThrow();
+  });
+});
