@@ -76,6 +76,23 @@ describe("command handler (sans-I/O)", () => {
   });
 });
 
+describe("hostile blocks", () => {
+  it("random and mutated blocks never throw out of the handler; every block gets a reply", () => {
+    const handler = new CommandHandler({ store: new MemoryQueueStore(), provider: p });
+    let replies = 0;
+    const session = handler.openSession({ sessionId: SESSION, version: 9, serverDhSecretKey: p.randomBytes(32), send: (b) => (replies += b.length) });
+    const valid = encodeBlocks([encodeTransmission(new Uint8Array(64), encodeAuthorized(p.randomBytes(24), p.randomBytes(24), encodeCommand(9, { tag: "SEND", notification: false, body: new Uint8Array(100) })))]).blocks[0] as Uint8Array;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) & 0xff;
+    for (let i = 0; i < 300; i++) {
+      const b = i % 2 === 0 ? Uint8Array.from({ length: 16384 }, rnd) : valid.slice();
+      if (i % 2 === 1) for (let j = 0; j < 1 + (i % 5); j++) b[rnd() * 64 + rnd()] = rnd();
+      expect(() => session.handleBlock(b)).not.toThrow();
+    }
+    expect(replies).toBe(300);
+  });
+});
+
 describe("SMP server timeouts", () => {
   const identity = loadOrCreateIdentity(mkdtempSync(join(tmpdir(), "tsense-timeouts-")), "ed25519").identity;
   it("closes a connection that does not finish the SMP handshake", async () => {
