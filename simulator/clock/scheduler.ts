@@ -300,14 +300,13 @@ export class Scheduler {
     let wallDelay = Math.ceil((target - now) / this.speed);
     if (maxWallMs !== undefined) wallDelay = Math.max(0, Math.min(wallDelay, wallStart + maxWallMs - wall + 1));
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, wallDelay);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = undefined;
-        self.wakeAt = Infinity;
+        this.wake = undefined;
+        this.wakeAt = Infinity;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, wallDelay);
       this.wakeAt = target;
       this.wake = done;
     });

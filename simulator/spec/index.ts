@@ -1,0 +1,4 @@
+export * from "./duration";
+export * from "./mix";
+export * from "./fleet-spec";
+export * from "./cli-args";
