@@ -12,15 +12,19 @@ import type { I2cBus } from "../../port/hal/i2c";
 import type { Net, Socket, SocketHandler } from "../../port/hal/net";
 import type { System, TimerHandle } from "../../port/hal/system";
 import { DirFs } from "./dir-fs";
+import type { StorageFs } from "../../storage/storage-fs";
 import type { Scheduler } from "./scheduler";
 import { SettableAdc, SettableGpio } from "./settable-io";
 
 export interface NodeHalOptions {
   scheduler: Scheduler;
-  /** Directory standing in for the SD card. */
-  sdDir: string;
-  /** Directory standing in for internal flash. */
-  flashDir: string;
+  /** Directory standing in for the SD card (or give `sd`). */
+  sdDir?: string;
+  /** Directory standing in for internal flash (or give `flash`). */
+  flashDir?: string;
+  /** Any StorageFs as the SD card, e.g. a MemoryFs that can lose power mid-write (simulator). */
+  sd?: StorageFs;
+  flash?: StorageFs;
   i2c: I2cBus;
   adc?: SettableAdc;
   gpio?: SettableGpio;
@@ -37,6 +41,7 @@ class NodeSocket implements Socket {
   private readonly sock: net.Socket;
 
   constructor(host: string, port: number, private readonly handler: SocketHandler, private readonly scheduler: Scheduler) {
+    scheduler.activity();
     this.sock = net.connect({ host, port });
     this.sock.setNoDelay(true);
     this.sock.on("connect", () => this.deliver(() => handler.onConnect()));
@@ -60,6 +65,7 @@ class NodeSocket implements Socket {
 
   send(data: Bytes): void {
     if (this.closed) throw new Error("send on a closed socket");
+    this.scheduler.activity();
     this.sock.write(Buffer.from(data as unknown as Uint8Array));
   }
 
@@ -114,6 +120,11 @@ export class NodeSystem implements System {
   }
 }
 
+function dirOption(dir: string | undefined, name: string): string {
+  if (!dir) throw new Error(`createNodeHal: give ${name} or a StorageFs`);
+  return dir;
+}
+
 export function createNodeHal(options: NodeHalOptions): DeviceHal {
   return {
     i2c: options.i2c,
@@ -121,8 +132,8 @@ export function createNodeHal(options: NodeHalOptions): DeviceHal {
     gpio: options.gpio ?? new SettableGpio(),
     net: new NodeNet(options.scheduler),
     system: new NodeSystem(options.scheduler, options),
-    sd: new DirFs(options.sdDir),
-    flash: new DirFs(options.flashDir),
+    sd: options.sd ?? new DirFs(dirOption(options.sdDir, "sdDir")),
+    flash: options.flash ?? new DirFs(dirOption(options.flashDir, "flashDir")),
     random: (n: number) => new Uint8Array(randomBytes(n)),
   };
 }
