@@ -6,8 +6,10 @@ import { CATALOGUE } from "./conformance/cases";
 import { json, junit, summaryLine, totals } from "./conformance/report";
 import { runCases } from "./conformance/runner";
 import { SmpTransport } from "./conformance/smp-transport";
+import { GrpTransport } from "./conformance/grp/grp-transport";
+import { GRP_CASES } from "./conformance/grp/grp-cases";
 
-const USAGE = `usage: tsense conformance <smp://keyHash@host[:port]> [options]
+const USAGE = `usage: tsense conformance <smp://keyHash@host[:port] | grp://staticKey@host:port> [options]
 
   --only IDS        comma-separated case ids or prefixes (e.g. syntax.*,cmd.new)
   --skip IDS        comma-separated case ids or prefixes to skip
@@ -33,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) return console.log(USAGE), 0;
   if (values.list) {
-    for (const c of CATALOGUE) console.log(`${c.id.padEnd(44)} ${c.ref}\n${"".padEnd(44)} ${c.title}`);
+    for (const c of [...GRP_CASES, ...CATALOGUE]) console.log(`${c.id.padEnd(44)} ${c.ref}\n${"".padEnd(44)} ${c.title}`);
     return 0;
   }
   const address = positionals[0];
@@ -44,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   const provider = getProvider(values.provider ?? "native");
   const split = (s?: string) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
   console.log(`tsense conformance: ${address}`);
-  const transports = [new SmpTransport(provider)];
+  const transports = [new SmpTransport(provider), new GrpTransport(provider)];
   // one connection first: an unreachable relay or a wrong keyHash is a setup error, not 67 failures
   const transport = transports.find((t) => address.startsWith(t.scheme + "://"));
   if (!transport) {
@@ -62,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   let results;
   try {
     results = await runCases({
-      address, provider, transports, cases: CATALOGUE, only: split(values.only), skip: split(values.skip),
+      address, provider, transports, cases: [...GRP_CASES, ...CATALOGUE], only: split(values.only), skip: split(values.skip),
       quotaLimit: values["quota-limit"] ? Number(values["quota-limit"]) : undefined, caseTimeoutMs: values.timeout ? Number(values.timeout) : undefined,
       onResult: (r) => console.log(summaryLine(r)),
     });
