@@ -1,7 +1,8 @@
 /**
  * Runs vector wire text on the device targets (portable provider only):
  * - lua: build/lua/vectors.lua on lua5.3 or wasmoon (firmware/targets/lua/node/lua-runner.ts);
- * - espruino: build/espruino/vectors.js in an Espruino-shaped Node vm context.
+ * - espruino: build/espruino/vectors.js in an Espruino-shaped Node vm context, or on a real
+ *   Linux build of Espruino named by TSENSE_ESPRUINO.
  * Bundles are rebuilt first when missing or older than any firmware/runner source. One
  * process (lua5.3) or one VM (wasmoon, vm) per call, never per case.
  */
@@ -11,6 +12,7 @@ import { ensureLuaBundle } from "../../../firmware/targets/lua/build";
 import { LuaRuntime, chooseLuaRuntime, runLuaBundle } from "../../../firmware/targets/lua/node/lua-runner";
 import { ensureEspruinoBundle } from "../../../firmware/targets/espruino/build";
 import { createEspruinoContext, runEspruinoScript } from "../../../firmware/targets/espruino/node/vm-context";
+import { realEspruinoBinary, runOnRealEspruino } from "../../../firmware/targets/espruino/node/real-espruino";
 import type { TargetRun } from "./targets";
 
 /** Checks and strips the bundle's closing `done <passed> <failed>` line. */
@@ -36,9 +38,21 @@ export async function runLuaVectors(wire: string, runtime: LuaRuntime = chooseLu
   return finished(run.lines, run.runtime);
 }
 
-/** The vector runner in an Espruino-shaped vm context (fresh context per call). */
-export async function runEspruinoVectors(wire: string): Promise<TargetRun> {
+export type EspruinoRuntime = "vm" | "espruino";
+
+/**
+ * The vector runner on Espruino: in an Espruino-shaped vm context (fresh per call), or on a
+ * real Linux build of Espruino when `runtime` is "espruino" (default: the real one when
+ * TSENSE_ESPRUINO names it, else the vm).
+ */
+export async function runEspruinoVectors(wire: string, runtime: EspruinoRuntime = realEspruinoBinary() ? "espruino" : "vm"): Promise<TargetRun> {
   const path = await ensureEspruinoBundle("vectors");
+  if (runtime === "espruino") {
+    const binary = realEspruinoBinary();
+    if (binary === undefined) throw new Error("set TSENSE_ESPRUINO to an Espruino binary built for Linux");
+    const run = await runOnRealEspruino(binary, `${readFileSync(path, "latin1")}\ntsenseRunVectors(${JSON.stringify(wire)});`);
+    return finished(run.lines, run.runtime);
+  }
   const lines: string[] = [];
   const context = createEspruinoContext({ print: (l) => lines.push(l) });
   runEspruinoScript(context, readFileSync(path, "utf8"), path);
