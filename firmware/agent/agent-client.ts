@@ -200,7 +200,7 @@ class RecordWal implements WriteAhead {
     this.agent = agent;
     this.connId = connId;
   }
-  persist(_state: Bytes): void {
+  persist(_connection: Connection): void {
     this.agent.markDirty(this.connId);
   }
 }

@@ -8,15 +8,15 @@ import { defaultSuite, classicSuite } from "./suite";
 import { RatchetContext } from "./ratchet";
 import {
   Connection, EV_CONFIRMED, EV_DUPLICATE, EV_ERROR, EV_GAP, EV_MESSAGE, EV_READY, EV_RECEIPT, MAX_PAYLOAD, STATUS_READY,
-  createInvitation, deserializeConnection, joinInvitation, type Joined, type Outgoing, type WriteAhead,
+  createInvitation, deserializeConnection, joinInvitation, serializeConnection, type Joined, type Outgoing, type WriteAhead,
 } from "./connection";
 
 const p = getProvider("noble");
 
 class Wal implements WriteAhead {
   states: Bytes[] = [];
-  persist(state: Bytes): void {
-    this.states.push(state);
+  persist(c: Connection): void {
+    this.states.push(serializeConnection(c));
   }
   get last(): Bytes {
     return this.states[this.states.length - 1];

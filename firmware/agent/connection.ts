@@ -47,8 +47,12 @@ export const EV_DUPLICATE = "duplicate";
 export const EV_ERROR = "error";
 
 export interface WriteAhead {
-  /** Called with the connection's serialized state before any message that depends on it leaves. */
-  persist(state: Bytes): void;
+  /**
+   * Called whenever the connection's state changed, before any message that depends on it
+   * is returned for sending. The hook serializes (serializeConnection) only if it stores
+   * the bytes itself: the agent client saves its whole record once per step instead.
+   */
+  persist(connection: Connection): void;
 }
 
 export class AgentEvent {
@@ -185,7 +189,7 @@ export class Connection {
   }
 
   private persist(): void {
-    this.wal.persist(serializeConnection(this));
+    this.wal.persist(this);
   }
 
   /** Wraps an agent message in the ratchet for the peer queue; persists before returning it. */
@@ -424,7 +428,7 @@ export function createInvitation(ctx: RatchetContext, wal: WriteAhead, ownQueueU
   const conn = new Connection(ctx, wal, ROLE_INITIATOR, ownQueueUri);
   conn.pending = generateInitiatorKeys(ctx.suite, ctx.random);
   const text = encodeInvitation(ctx.suite, new Invitation(AGENT_VERSION, ctx.suite.name, ownQueueUri, publicParams(ctx.suite, conn.pending)));
-  wal.persist(serializeConnection(conn));
+  wal.persist(conn);
   return new NewInvitation(conn, text);
 }
 
@@ -456,7 +460,7 @@ export function joinInvitation(ctx: RatchetContext, wal: WriteAhead, invitationT
   const conn = new Connection(ctx, wal, ROLE_JOINER, ownQueueUri);
   conn.ratchet = enc.state;
   conn.peerQueue = inv.queueUri;
-  wal.persist(serializeConnection(conn));
+  wal.persist(conn);
   const body = encodeConfirmation(ctx.suite, publicParams(ctx.suite, keys), enc.message);
   return new Joined(conn, new Outgoing(inv.queueUri, body, 0));
 }

@@ -20,7 +20,7 @@ class NullWal implements WriteAhead {
   constructor() {
     this.count = 0;
   }
-  persist(_state: Bytes): void {
+  persist(_connection: Connection): void {
     this.count = this.count + 1;
   }
 }
