@@ -41,8 +41,10 @@ class NodeSocket implements Socket {
   private readonly sock: net.Socket;
 
   constructor(host: string, port: number, private readonly handler: SocketHandler, private readonly scheduler: Scheduler) {
-    scheduler.activity();
+    const release = scheduler.hold();
     this.sock = net.connect({ host, port });
+    this.sock.once("connect", release);
+    this.sock.once("close", release);
     this.sock.setNoDelay(true);
     this.sock.on("connect", () => this.deliver(() => handler.onConnect()));
     this.sock.on("data", (d: Buffer) => this.deliver(() => handler.onData(new Uint8Array(d))));
@@ -65,8 +67,9 @@ class NodeSocket implements Socket {
 
   send(data: Bytes): void {
     if (this.closed) throw new Error("send on a closed socket");
-    this.scheduler.activity();
-    this.sock.write(Buffer.from(data as unknown as Uint8Array));
+    const release = this.scheduler.hold();
+    this.sock.once("close", release);
+    this.sock.write(Buffer.from(data as unknown as Uint8Array), release);
   }
 
   close(): void {

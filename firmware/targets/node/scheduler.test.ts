@@ -37,6 +37,21 @@ describe("Scheduler", () => {
     await expect(s.runUntil(() => false, { timeoutMs: 50, what: "nothing" })).rejects.toThrow(/timed out after 50 ms \(virtual\) waiting for nothing/);
   });
 
+  it("virtual: no jump while an I/O hold is open", async () => {
+    const s = new Scheduler({ mode: "virtual" });
+    let fired = false;
+    s.setTimer(1000, () => (fired = true));
+    const release = s.hold();
+    let heldFor = 0;
+    await s.runUntil(() => ++heldFor > 20 || fired, { timeoutMs: 5000 });
+    expect(fired).toBe(false);
+    expect(s.now()).toBe(0);
+    release();
+    release();
+    await s.runUntil(() => fired, { timeoutMs: 5000 });
+    expect(s.now()).toBe(1000);
+  });
+
   it("a throwing callback goes to onError and the queue keeps running", () => {
     const errors: unknown[] = [];
     const s = new Scheduler({ mode: "virtual", onError: (e) => errors.push(e) });

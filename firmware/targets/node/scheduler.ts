@@ -9,8 +9,11 @@
  *   due in that span in deadline order, and `runUntil(cond)` jumps straight to the next
  *   deadline whenever the devices have gone quiet (no I/O delivered for `quietMs` of real
  *   time), so a test of minutes of device time takes milliseconds.
- * Devices call `activity()` whenever they deliver an I/O event, so a virtual jump never
- * overtakes a reply still in flight on loopback.
+ * Devices call `activity()` whenever they send, connect or deliver an I/O event, and
+ * `hold()` around operations that are sure to end in an event (a connect attempt, a write
+ * being flushed): no virtual jump happens while a hold is open, nor within `quietMs` of
+ * real time after the last activity, so replies in flight on loopback are not overtaken
+ * (a peer slower than that to answer should run on the real clock).
  */
 export type ClockMode = "real" | "virtual";
 
@@ -38,6 +41,7 @@ export class Scheduler {
   private armed: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
   private lastActivity = 0;
+  private holds = 0;
   private readonly onError: (e: unknown) => void;
 
   constructor(options: SchedulerOptions) {
@@ -81,6 +85,20 @@ export class Scheduler {
     this.lastActivity = performance.now();
   }
 
+  /** Blocks virtual jumps until the returned release function is called (idempotent). */
+  hold(): () => void {
+    this.holds++;
+    this.activity();
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.holds--;
+        this.activity();
+      }
+    };
+  }
+
   /** Virtual clock: runs every timer due within the next `ms`, then sets the clock to now + ms. */
   advance(ms: number): void {
     if (this.mode !== "virtual") throw new Error("advance() needs a virtual clock");
@@ -118,7 +136,7 @@ export class Scheduler {
       }
       // Give loopback I/O a chance first; jump to the next deadline only once things are quiet.
       await new Promise((r) => setImmediate(r));
-      if (performance.now() - this.lastActivity < quiet) {
+      if (this.holds > 0 || performance.now() - this.lastActivity < quiet) {
         await new Promise((r) => setTimeout(r, 1));
         continue;
       }

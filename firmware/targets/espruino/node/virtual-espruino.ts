@@ -305,8 +305,11 @@ export class VirtualEspruino {
 
   private connect(opts: { host?: string; port?: number }, onConnect?: Listener): unknown {
     const listeners: Record<string, Listener | undefined> = {};
+    const release = this.options.scheduler.hold();
     const sock = net.connect({ host: opts.host ?? "127.0.0.1", port: Number(opts.port) });
     sock.setNoDelay(true);
+    sock.once("connect", release);
+    sock.once("close", release);
     this.sockets.add(sock);
     let errorCode = 0;
     const io = (fn: () => void) => {
@@ -319,7 +322,14 @@ export class VirtualEspruino {
       },
       write: (data: unknown) => {
         const s = typeof data === "string" ? data : String(data);
-        if (!sock.destroyed) sock.write(Buffer.from(s, "latin1"), () => io(() => this.call(listeners.drain)));
+        if (!sock.destroyed) {
+          const release = this.options.scheduler.hold();
+          sock.once("close", release);
+          sock.write(Buffer.from(s, "latin1"), () => {
+            release();
+            io(() => this.call(listeners.drain));
+          });
+        }
         return false;
       },
       end: (data?: unknown) => {

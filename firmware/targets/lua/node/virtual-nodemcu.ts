@@ -366,9 +366,12 @@ export class VirtualNodeMcu {
         const sock = this.sockets.get(n(0));
         if (sock === undefined) throw new Error("not connected");
         const hid = n(0);
+        const release = this.options.scheduler.hold();
         sock.write(buf(1), () => {
+          release();
           if (this.sockets.get(hid) === sock) this.io(() => this.event("tcp", hid, "sent"));
         });
+        sock.once("close", release);
         return [];
       }
       case "tcp_close": {
@@ -458,7 +461,10 @@ export class VirtualNodeMcu {
 
   private tcpConnect(host: string, port: number): number {
     const hid = this.nextSocket++;
+    const release = this.options.scheduler.hold();
     const sock = net.connect({ host, port });
+    sock.once("connect", release);
+    sock.once("close", release);
     sock.setNoDelay(true);
     this.sockets.set(hid, sock);
     let closed = false;
