@@ -92,6 +92,27 @@ describe("MQTT bridge on embedded aedes", () => {
     await expect(MqttBridge.connect({ mqttUrl: b.url, offlineAfterMs: -1 })).rejects.toThrow(/offlineAfterMs must be a positive number/);
   });
 
+  it("takes devices left online by a dead earlier run offline unless they speak", async () => {
+    const b = await broker();
+    const w = await watch(b.url, ["tsense/+/availability"]);
+    await w.client.publishAsync("tsense/ghost/availability", "online", { retain: true, qos: 1 });
+    await w.client.publishAsync("tsense/back/availability", "online", { retain: true, qos: 1 });
+    const src = new FakeSource();
+    await bridgeOn(b.url, src, { defaultIntervalS: 0.1 });
+    // "back" keeps reporting; "ghost" stays silent.
+    let seq = 1;
+    src.emit(reading("back", "c1", seq, "temperature", 1, T1));
+    const keepAlive = setInterval(() => src.emit(reading("back", "c1", ++seq, "temperature", 1, T1)), 50);
+    try {
+      await w.waitFor((s) => s.topic === "tsense/ghost/availability" && s.payload === "offline", "ghost offline", 3000);
+      await sleep(400);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    expect(w.on("tsense/back/availability").map((s) => s.payload)).toEqual(["online", "online"]);
+    expect(w.on("tsense/bridge/availability").map((s) => s.payload)).toEqual(["online"]);
+  });
+
   it("gives devices topic-safe, unique ids", async () => {
     const b = await broker();
     const w = await watch(b.url, ["tsense/+/state", "homeassistant/sensor/#"]);
@@ -182,5 +203,10 @@ describe("topic names", () => {
   });
   it("rejects wildcards in the base topic", () => {
     expect(() => topics("a/#", "homeassistant")).toThrow(/bad base topic/);
+    const t = topics("tsense", "homeassistant");
+    expect(t.availabilityDevice("tsense/x_1/availability")).toBe("x_1");
+    expect(t.availabilityDevice("tsense/a/b/availability")).toBeUndefined();
+    expect(t.availabilityDevice("tsense//availability")).toBeUndefined();
+    expect(t.availabilityDevice("other/x/availability")).toBeUndefined();
   });
 });

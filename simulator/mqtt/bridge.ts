@@ -139,6 +139,8 @@ export class MqttBridge {
   private readonly pending = new Set<DeviceState>();
   private flushScheduled = false;
   private queue: Outgoing[] = [];
+  /** Device ids found online in retained messages of an earlier run, with their silence timers. */
+  private readonly orphans = new Map<string, NodeJS.Timeout>();
   private closed = false;
   private readonly o: Required<Pick<MqttBridgeOptions, "offlineAfterIntervals" | "defaultIntervalS" | "speed" | "retainState" | "maxQueue">> & MqttBridgeOptions;
 
@@ -209,8 +211,9 @@ export class MqttBridge {
       b.online();
     });
     client.on("error", (e) => b.o.onError?.(e));
-    client.on("message", (topic, payload) => {
+    client.on("message", (topic, payload, packet) => {
       if (topic === t.haStatus && payload.toString() === ONLINE) b.announceAll();
+      else if (packet.retain) b.retainedAvailability(topic, payload.toString());
     });
     return b;
   }
@@ -247,6 +250,7 @@ export class MqttBridge {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    for (const t of this.orphans.values()) clearTimeout(t);
     for (const d of this.devices.values()) {
       if (d.timer) clearTimeout(d.timer);
       if (d.online) this.publishRetained(this.t.availability(d.info.id), OFFLINE);
@@ -261,7 +265,10 @@ export class MqttBridge {
     }
     let timer: NodeJS.Timeout | undefined;
     const graceful = this.client.endAsync();
-    const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), 2000)));
+    const late = new Promise<"late">((r) => {
+      timer = setTimeout(() => r("late"), 2000);
+      this.client.once("close", () => r("late"));
+    });
     if ((await Promise.race([graceful, late])) === "late") await this.client.endAsync(true);
     clearTimeout(timer);
   }
@@ -338,9 +345,24 @@ export class MqttBridge {
 
   // ---- availability ----
 
-  private silenceMs(d: DeviceState): number {
+  private silenceMs(d: DeviceState | undefined): number {
     if (this.o.offlineAfterMs !== undefined) return this.o.offlineAfterMs;
-    return (this.o.offlineAfterIntervals * (d.intervalS ?? this.o.defaultIntervalS) * 1000) / this.o.speed;
+    return (this.o.offlineAfterIntervals * (d?.intervalS ?? this.o.defaultIntervalS) * 1000) / this.o.speed;
+  }
+
+  /**
+   * A retained `online` left by an earlier bridge run (one that died, so its will only took the
+   * bridge topic offline): unless that device speaks within the default silence, mark it offline.
+   */
+  private retainedAvailability(topic: string, payload: string): void {
+    const id = this.t.availabilityDevice(topic);
+    if (payload !== ONLINE || id === undefined || this.ids.has(id) || this.orphans.has(id)) return;
+    const timer = setTimeout(() => {
+      this.orphans.delete(id);
+      if (!this.closed && !this.ids.has(id)) this.publishRetained(topic, OFFLINE);
+    }, this.silenceMs(undefined));
+    timer.unref();
+    this.orphans.set(id, timer);
   }
 
   private alive(d: DeviceState): void {
@@ -384,7 +406,7 @@ export class MqttBridge {
   private online(): void {
     if (this.closed) return;
     this.publishRetained(this.t.bridgeAvailability, ONLINE);
-    this.client.subscribe(this.t.haStatus, { qos: 1 }, (e) => e && this.o.onError?.(e));
+    this.client.subscribe([this.t.haStatus, this.t.availability("+")], { qos: 1 }, (e) => e && this.o.onError?.(e));
     this.announceAll();
     const q = this.queue;
     this.queue = [];

@@ -30,6 +30,8 @@ export function sanitizeId(name: string): string {
 export interface Topics {
   state(device: string): string;
   availability(device: string): string;
+  /** The device id of an availability topic, or undefined for any other topic. */
+  availabilityDevice(topic: string): string | undefined;
   bridgeAvailability: string;
   discovery(device: string, objectId: string): string;
   /** Home Assistant's birth/last-will topic. */
@@ -43,6 +45,13 @@ export function topics(baseTopic: string, discoveryPrefix: string): Topics {
   return {
     state: (d) => `${baseTopic}/${d}/state`,
     availability: (d) => `${baseTopic}/${d}/availability`,
+    availabilityDevice: (topic) => {
+      const head = `${baseTopic}/`;
+      const tail = "/availability";
+      if (!topic.startsWith(head) || !topic.endsWith(tail) || topic.length <= head.length + tail.length) return undefined;
+      const id = topic.slice(head.length, topic.length - tail.length);
+      return id.includes("/") ? undefined : id;
+    },
     bridgeAvailability: `${baseTopic}/${BRIDGE_LEVEL}/availability`,
     discovery: (d, o) => `${discoveryPrefix}/sensor/${d}/${o}/config`,
     haStatus: `${discoveryPrefix}/status`,
@@ -57,6 +66,11 @@ export function topics(baseTopic: string, discoveryPrefix: string): Topics {
 export class DeviceIds {
   private byConnection = new Map<string, string>();
   private taken = new Set<string>([BRIDGE_LEVEL]);
+
+  /** Whether a connection holds this id (or it is reserved). */
+  has(id: string): boolean {
+    return this.taken.has(id);
+  }
 
   idFor(connection: string, name: string): string {
     const known = this.byConnection.get(connection);
