@@ -61,10 +61,10 @@ const LUA_TNUMBER = 3;
 const LUA_TSTRING = 4;
 
 /** A float result (node.uptime on the DOUBLE build); plain numbers are pushed as integers when integral. */
-class LuaFloat {
+export class LuaFloat {
   constructor(readonly v: number) {}
 }
-type HostValue = number | boolean | string | Buffer | LuaFloat | null | undefined;
+export type HostValue = number | boolean | string | Buffer | LuaFloat | null | undefined;
 
 interface Bridge {
   lua: LuaWasm;
@@ -176,7 +176,12 @@ interface OpenFile {
   writable: boolean;
 }
 
-export class VirtualNodeMcu {
+/**
+ * The NodeMCU host side shared by every Lua VM behind it (wasmoon in-process here,
+ * lua5.3 as a child process in virtual-nodemcu-lua53.ts): the host operations the
+ * prelude calls and the device's timers, sockets, open files, SD mount and WiFi state.
+ */
+export abstract class NodeMcuHost {
   /** Printed lines (when no `print` option was given), newest last, at most 2000. */
   readonly lines: string[] = [];
   /** Errors raised inside Lua callbacks (a real device would print them and restart). */
@@ -184,23 +189,19 @@ export class VirtualNodeMcu {
   halted = false;
   readonly adc: SettableAdc;
   readonly gpio: SettableGpio;
-  private L = 0;
-  private dispatchRef = 0;
-  private tracebackRef = 0;
-  private readonly timers = new Set<number>();
-  private readonly sockets = new Map<number, net.Socket>();
+  protected readonly timers = new Set<number>();
+  protected readonly sockets = new Map<number, net.Socket>();
   private nextSocket = 1;
-  private readonly files = new Map<number, OpenFile>();
+  protected readonly files = new Map<number, OpenFile>();
   private nextFile = 3;
   private sdMount: string | undefined;
   private sdReady = false;
   private wifiStarted = false;
-  private memKb = 0;
+  protected memKb = 0;
 
-  private constructor(
-    private readonly b: Bridge,
+  protected constructor(
     readonly id: number,
-    private readonly options: VirtualNodeMcuOptions,
+    protected readonly options: VirtualNodeMcuOptions,
   ) {
     this.adc = options.adc ?? new SettableAdc();
     this.gpio = options.gpio ?? new SettableGpio();
@@ -208,55 +209,24 @@ export class VirtualNodeMcu {
     mkdirSync(options.flashDir, { recursive: true });
   }
 
-  /** A powered-on device with the NodeMCU modules loaded, ready for boot(). */
-  static async create(options: VirtualNodeMcuOptions): Promise<VirtualNodeMcu> {
-    const b = await getBridge();
-    const id = b.nextDevice++;
-    const dev = new VirtualNodeMcu(b, id, options);
-    b.devices.set(id, dev);
-    const r = raw(b);
-    dev.L = r._luaL_newstate() as number;
-    r._luaL_openlibs(dev.L);
-    if (options.preamble !== undefined) dev.runChunk(options.preamble, "=preamble");
-    r._lua_pushinteger(dev.L, BigInt(id));
-    r._lua_pushcclosure(dev.L, b.fn, 1);
-    b.lua.lua_setglobal(dev.L, "__vn_host");
-    dev.runChunk(NODEMCU_PRELUDE, "=nodemcu");
-    return dev;
-  }
+  /** Delivers one event to the Lua dispatcher. */
+  protected abstract event(kind: string, ...args: HostValue[]): void;
 
-  /** Runs a compiled Lua bundle as init.lua would; throws with the Lua error (and traceback). */
-  boot(code: string, name = "=init.lua"): void {
-    this.runChunk(code, name);
-  }
+  /** Power off. */
+  abstract stop(): void;
 
-  /** Lua heap in use (collectgarbage("count")), in bytes. */
-  luaMemory(): number {
-    this.event("query_mem");
-    return Math.round(this.memKb * 1024);
-  }
-
-  /** Power off: close sockets and files, cancel timers, free the Lua state. */
-  stop(): void {
-    if (this.L === 0) return;
+  /** Cancels timers, closes sockets and files (part of stop()). */
+  protected releaseHost(): void {
     this.halted = true;
     for (const t of this.timers) this.options.scheduler.cancel(t);
     this.timers.clear();
     for (const s of this.sockets.values()) s.destroy();
     this.sockets.clear();
-    raw(this.b)._lua_close(this.L);
     for (const f of this.files.values()) closeSync(f.fd);
     this.files.clear();
-    this.L = 0;
-    this.b.devices.delete(this.id);
   }
 
-  setDispatch(dispatch: number, traceback: number): void {
-    this.dispatchRef = dispatch;
-    this.tracebackRef = traceback;
-  }
-
-  private print(line: string): void {
+  protected print(line: string): void {
     if (this.options.print !== undefined) {
       this.options.print(line);
       return;
@@ -265,60 +235,7 @@ export class VirtualNodeMcu {
     if (this.lines.length > 2000) this.lines.splice(0, this.lines.length - 2000);
   }
 
-  private runChunk(code: string, name: string): void {
-    const r = raw(this.b);
-    const L = this.L;
-    const top = r._lua_gettop(L) as number;
-    const src = Buffer.from(code, "latin1");
-    const p = this.b.m._malloc(src.length + 1);
-    const np = this.b.m.stringToNewUTF8(name);
-    try {
-      this.b.m.HEAPU8.set(src, p);
-      const status = r._luaL_loadbufferx(L, p, src.length, np, 0) as number;
-      if (status !== 0) throw new Error(`${name}: ${readString(this.b, L, -1).toString("latin1")}`);
-    } finally {
-      this.b.m._free(p);
-      this.b.m._free(np);
-    }
-    const err = this.pcall(top, 0);
-    if (err !== undefined) throw new Error(err);
-  }
-
-  /** Calls the function at the top of the stack (with nargs above it) under a traceback handler. */
-  private pcall(base: number, nargs: number): string | undefined {
-    const r = raw(this.b);
-    const L = this.L;
-    let handler = 0;
-    if (this.tracebackRef !== 0) {
-      r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.tracebackRef));
-      // Move the handler below the function and its arguments.
-      r._lua_rotate(L, base + 1, 1);
-      handler = base + 1;
-    }
-    const status = r._lua_pcallk(L, nargs, 0, handler, 0, 0) as number;
-    let err: string | undefined;
-    if (status !== 0) err = readString(this.b, L, -1).toString("latin1");
-    r._lua_settop(L, base);
-    return err;
-  }
-
-  /** Delivers one event to the Lua dispatcher; errors become `errors` entries, as a panic would. */
-  private event(kind: string, ...args: HostValue[]): void {
-    if (this.L === 0 || this.halted || this.dispatchRef === 0) return;
-    const r = raw(this.b);
-    const L = this.L;
-    const base = r._lua_gettop(L) as number;
-    r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.dispatchRef));
-    pushValue(this.b, L, kind);
-    for (const a of args) pushValue(this.b, L, a);
-    const err = this.pcall(base, args.length + 1);
-    if (err !== undefined && !this.halted) {
-      this.errors.push(err);
-      this.print(`PANIC: ${err}`);
-    }
-  }
-
-  private later(ms: number, fn: () => void): void {
+  protected later(ms: number, fn: () => void): void {
     const t = this.options.scheduler.setTimer(ms, () => {
       this.timers.delete(t);
       fn();
@@ -652,6 +569,119 @@ export class VirtualNodeMcu {
       }
       default:
         throw new Error(`unknown host op ${op}`);
+    }
+  }
+}
+
+/** The virtual NodeMCU on wasmoon: one lua_State per device in the shared wasm module. */
+export class VirtualNodeMcu extends NodeMcuHost {
+  private L = 0;
+  private dispatchRef = 0;
+  private tracebackRef = 0;
+
+  private constructor(
+    private readonly b: Bridge,
+    id: number,
+    options: VirtualNodeMcuOptions,
+  ) {
+    super(id, options);
+  }
+
+  /** A powered-on device with the NodeMCU modules loaded, ready for boot(). */
+  static async create(options: VirtualNodeMcuOptions): Promise<VirtualNodeMcu> {
+    const b = await getBridge();
+    const id = b.nextDevice++;
+    const dev = new VirtualNodeMcu(b, id, options);
+    b.devices.set(id, dev);
+    const r = raw(b);
+    dev.L = r._luaL_newstate() as number;
+    r._luaL_openlibs(dev.L);
+    if (options.preamble !== undefined) dev.runChunk(options.preamble, "=preamble");
+    r._lua_pushinteger(dev.L, BigInt(id));
+    r._lua_pushcclosure(dev.L, b.fn, 1);
+    b.lua.lua_setglobal(dev.L, "__vn_host");
+    dev.runChunk(NODEMCU_PRELUDE, "=nodemcu");
+    return dev;
+  }
+
+  /** Runs a compiled Lua bundle as init.lua would; throws with the Lua error (and traceback). */
+  boot(code: string, name = "=init.lua"): void {
+    this.runChunk(code, name);
+  }
+
+  /** Lua heap in use (collectgarbage("count")), in bytes. */
+  luaMemory(): number {
+    this.event("query_mem");
+    return Math.round(this.memKb * 1024);
+  }
+
+  /** Power off: close sockets and files, cancel timers, free the Lua state. */
+  stop(): void {
+    if (this.L === 0) return;
+    this.halted = true;
+    // Closing the state runs __gc of open files, which still reach the host.
+    raw(this.b)._lua_close(this.L);
+    this.releaseHost();
+    this.L = 0;
+    this.b.devices.delete(this.id);
+  }
+
+  setDispatch(dispatch: number, traceback: number): void {
+    this.dispatchRef = dispatch;
+    this.tracebackRef = traceback;
+  }
+
+
+  private runChunk(code: string, name: string): void {
+    const r = raw(this.b);
+    const L = this.L;
+    const top = r._lua_gettop(L) as number;
+    const src = Buffer.from(code, "latin1");
+    const p = this.b.m._malloc(src.length + 1);
+    const np = this.b.m.stringToNewUTF8(name);
+    try {
+      this.b.m.HEAPU8.set(src, p);
+      const status = r._luaL_loadbufferx(L, p, src.length, np, 0) as number;
+      if (status !== 0) throw new Error(`${name}: ${readString(this.b, L, -1).toString("latin1")}`);
+    } finally {
+      this.b.m._free(p);
+      this.b.m._free(np);
+    }
+    const err = this.pcall(top, 0);
+    if (err !== undefined) throw new Error(err);
+  }
+
+  /** Calls the function at the top of the stack (with nargs above it) under a traceback handler. */
+  private pcall(base: number, nargs: number): string | undefined {
+    const r = raw(this.b);
+    const L = this.L;
+    let handler = 0;
+    if (this.tracebackRef !== 0) {
+      r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.tracebackRef));
+      // Move the handler below the function and its arguments.
+      r._lua_rotate(L, base + 1, 1);
+      handler = base + 1;
+    }
+    const status = r._lua_pcallk(L, nargs, 0, handler, 0, 0) as number;
+    let err: string | undefined;
+    if (status !== 0) err = readString(this.b, L, -1).toString("latin1");
+    r._lua_settop(L, base);
+    return err;
+  }
+
+  /** Delivers one event to the Lua dispatcher; errors become `errors` entries, as a panic would. */
+  protected event(kind: string, ...args: HostValue[]): void {
+    if (this.L === 0 || this.halted || this.dispatchRef === 0) return;
+    const r = raw(this.b);
+    const L = this.L;
+    const base = r._lua_gettop(L) as number;
+    r._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.dispatchRef));
+    pushValue(this.b, L, kind);
+    for (const a of args) pushValue(this.b, L, a);
+    const err = this.pcall(base, args.length + 1);
+    if (err !== undefined && !this.halted) {
+      this.errors.push(err);
+      this.print(`PANIC: ${err}`);
     }
   }
 }
