@@ -161,6 +161,11 @@ describe("MQTT bridge on embedded aedes", () => {
       `mqtt bridge: cannot reach the broker at mqtt://127.0.0.1:${port}: connection refused (is the broker running?)`,
     );
     await expect(MqttBridge.connect({ mqttUrl: "127.0.0.1:1883" })).rejects.toThrow(/must look like mqtt:\/\/host:port/);
+    // aedes refuses MQTT 5.
+    const b = await broker();
+    await expect(MqttBridge.connect({ mqttUrl: b.url, protocolVersion: 5 })).rejects.toThrow(
+      `mqtt bridge: cannot reach the broker at ${b.url}: Connection refused: Unacceptable protocol version (if it only speaks MQTT 3.1.1, use protocolVersion 4)`,
+    );
     // A server that accepts but never answers CONNECT.
     const mute = createServer(() => undefined);
     await new Promise<void>((r) => mute.listen(0, "127.0.0.1", () => r()));

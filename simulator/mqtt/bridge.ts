@@ -130,6 +130,21 @@ function positive(name: string, v: number | undefined, dflt: number): number {
   return x;
 }
 
+type ResolvedOptions = Required<Pick<MqttBridgeOptions, "offlineAfterIntervals" | "defaultIntervalS" | "speed" | "retainState" | "maxQueue">> & MqttBridgeOptions;
+
+/** Checks every option before anything connects. */
+function resolve(o: MqttBridgeOptions): ResolvedOptions {
+  if (o.offlineAfterMs !== undefined) positive("offlineAfterMs", o.offlineAfterMs, 1);
+  return {
+    ...o,
+    offlineAfterIntervals: positive("offlineAfterIntervals", o.offlineAfterIntervals, 3),
+    defaultIntervalS: positive("defaultIntervalS", o.defaultIntervalS, 60),
+    speed: positive("speed", o.speed, 1),
+    retainState: o.retainState ?? true,
+    maxQueue: Math.floor(positive("maxQueue", o.maxQueue, 10_000)),
+  };
+}
+
 export class MqttBridge {
   readonly stats: BridgeStats = { states: 0, discoveryConfigs: 0, queued: 0, dropped: 0, reconnects: 0, publishErrors: 0 };
   private readonly t: Topics;
@@ -142,25 +157,18 @@ export class MqttBridge {
   /** Device ids found online in retained messages of an earlier run, with their silence timers. */
   private readonly orphans = new Map<string, NodeJS.Timeout>();
   private closed = false;
-  private readonly o: Required<Pick<MqttBridgeOptions, "offlineAfterIntervals" | "defaultIntervalS" | "speed" | "retainState" | "maxQueue">> & MqttBridgeOptions;
+  private readonly o: ResolvedOptions;
 
-  private constructor(readonly client: MqttClient, o: MqttBridgeOptions, t: Topics) {
+  private constructor(readonly client: MqttClient, o: ResolvedOptions, t: Topics) {
     this.t = t;
-    this.o = {
-      ...o,
-      offlineAfterIntervals: positive("offlineAfterIntervals", o.offlineAfterIntervals, 3),
-      defaultIntervalS: positive("defaultIntervalS", o.defaultIntervalS, 60),
-      speed: positive("speed", o.speed, 1),
-      retainState: o.retainState ?? true,
-      maxQueue: Math.floor(positive("maxQueue", o.maxQueue, 10_000)),
-    };
-    if (o.offlineAfterMs !== undefined) positive("offlineAfterMs", o.offlineAfterMs, 1);
+    this.o = o;
     const base = o.baseTopic ?? DEFAULT_BASE_TOPIC;
     this.meta = { uniquePrefix: o.uniquePrefix ?? sanitizeId(base), manufacturer: o.manufacturer ?? "tsense", model: o.model ?? "tsense sensor" };
   }
 
   /** Connects to the broker; rejects with a clear message if it cannot be reached in time. */
   static async connect(o: MqttBridgeOptions): Promise<MqttBridge> {
+    const resolved = resolve(o);
     const t = topics(o.baseTopic ?? DEFAULT_BASE_TOPIC, o.discoveryPrefix ?? DEFAULT_DISCOVERY_PREFIX);
     if (!/^(mqtts?|wss?|tcp):\/\/[^/]/.test(o.mqttUrl)) throw new Error(`mqtt bridge: broker URL must look like mqtt://host:port, got '${o.mqttUrl}'`);
     const protocolVersion = o.protocolVersion ?? 4;
@@ -201,10 +209,10 @@ export class MqttBridge {
         code === "ECONNREFUSED" ? "connection refused (is the broker running?)"
         : msg === "connack timeout" ? `no MQTT answer (CONNACK) within ${timeoutMs} ms`
         : msg;
-      const hint = protocolVersion === 5 ? " (if it only speaks MQTT 3.1.1, use protocolVersion 4)" : "";
+      const hint = protocolVersion === 5 && code !== "ECONNREFUSED" ? " (if it only speaks MQTT 3.1.1, use protocolVersion 4)" : "";
       throw new Error(`mqtt bridge: cannot reach the broker at ${o.mqttUrl}: ${why}${hint}`, { cause: e });
     }
-    const b = new MqttBridge(client, o, t);
+    const b = new MqttBridge(client, resolved, t);
     b.online();
     client.on("connect", () => {
       b.stats.reconnects++;
