@@ -15,7 +15,7 @@ describe("Lua build", () => {
     const r = buildLuaEntry(name, entry, { outDir: out });
     expect(r.warnings).toBe("");
     const lua = readFileSync(r.path, "utf8");
-    expect(lua).toContain(`["firmware.targets.lua.${entry.split("/").pop()?.replace(/\.ts$/, "")}"]`);
+    expect(lua).toContain(`["${entry.replace(/\.ts$/, "").split("/").join(".")}"]`);
   });
 
   it("indexes Bytes 0-based and compiles >>> to a masked shift", () => {
