@@ -2,7 +2,7 @@
  * The MQTT bridge: publishes what a station receives for Home Assistant and anything else
  * that speaks MQTT. See docs/mqtt.md for topics and payloads.
  *
- * Use (the simulator and `tsense station` start it this way):
+ * Use (this is how `tsense simulate` is meant to start it):
  *
  *   const b = await startBridge({ station, embedded: true });          // aedes on 127.0.0.1, port chosen
  *   const b = await startBridge({ station, mqttUrl: "mqtt://ha.local:1883", protocolVersion: 5,
