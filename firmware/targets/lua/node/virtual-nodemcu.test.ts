@@ -7,7 +7,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Scheduler } from "../../node/scheduler";
 import { EchoServer, RegisterBus, closedPort, startEchoServer } from "../../probe/node/fixtures";
-import { VirtualNodeMcu, type VirtualNodeMcuOptions } from "./virtual-nodemcu";
+import { type NodeMcuHost, VirtualNodeMcu, type VirtualNodeMcuOptions } from "./virtual-nodemcu";
+import { VirtualNodeMcuLua53 } from "./virtual-nodemcu-lua53";
+
+/** The two Lua VMs behind the same host; boot() is awaited so both work. */
+type Vm = NodeMcuHost & { boot(code: string): void | Promise<void> };
+const VMS: [string, (o: VirtualNodeMcuOptions) => Promise<Vm>][] = [
+  ["wasmoon", (o) => VirtualNodeMcu.create(o)],
+  ...(VirtualNodeMcuLua53.available() || process.env.CI === "true" ? [["lua5.3", (o: VirtualNodeMcuOptions) => VirtualNodeMcuLua53.create(o)] as [string, (o: VirtualNodeMcuOptions) => Promise<Vm>]] : []),
+];
 
 let echo: EchoServer;
 const roots: string[] = [];
@@ -18,6 +26,12 @@ afterAll(async () => {
   await echo.close();
   for (const r of roots) rmSync(r, { recursive: true, force: true });
 });
+
+function dirsFor(): { scheduler: Scheduler; sd: string; flash: string } {
+  const root = mkdtempSync(join(tmpdir(), "tsense-vnmcu-"));
+  roots.push(root);
+  return { scheduler: new Scheduler({ mode: "virtual" }), sd: join(root, "sd"), flash: join(root, "flash") };
+}
 
 async function device(extra: Partial<VirtualNodeMcuOptions> = {}): Promise<{ dev: VirtualNodeMcu; scheduler: Scheduler; sd: string; flash: string }> {
   const root = mkdtempSync(join(tmpdir(), "tsense-vnmcu-"));
@@ -33,50 +47,6 @@ const MOUNT = `local card = sdmmc.init(sdmmc.SPI2, { sck_pin = 1, mosi_pin = 2, 
 const ALL_BYTES = `local t = {} for i = 0, 255 do t[#t + 1] = string.char(i) end local all = table.concat(t)\n`;
 
 describe("virtual NodeMCU", () => {
-  it("passes binary strings through encoder unchanged", async () => {
-    const { dev } = await device();
-    dev.boot(`${ALL_BYTES}
-      local h = encoder.toHex(all)
-      print(#h, h:sub(1, 8), h:sub(-8))
-      print(encoder.fromHex(h) == all, encoder.fromBase64(encoder.toBase64(all)) == all)
-      print(pcall(encoder.fromHex, "zz"))`);
-    expect(dev.lines).toEqual(["512\t00010203\tfcfdfeff", "true\ttrue", "false\tnot a valid hex string"]);
-    dev.stop();
-  });
-
-  it("io works on /SD0 only after mounting, with Lua's read semantics", async () => {
-    const { dev, sd } = await device();
-    dev.boot(`${ALL_BYTES}
-      print(io.open("/SD0/x.bin", "wb"))
-      ${MOUNT}
-      local f = assert(io.open("/SD0/x.bin", "wb")) f:write(all) f:close()
-      f = assert(io.open("/SD0/x.bin", "rb"))
-      print(f:read(4) == all:sub(1, 4), f:read("a") == all:sub(5), f:read(1), f:read("a"))
-      f:close()
-      print(pcall(f.read, f, 1))
-      assert(io.open("/SD0/e.bin", "wb")):close()
-      f = io.open("/SD0/e.bin", "rb") print(f:read("a") == "", f:read(0)) f:close()
-      print(os.rename("/SD0/e.bin", "/SD0/x.bin"))
-      print(os.remove("/SD0/nope"))
-      local l = file.list("/SD0") print(l["x.bin"], l["e.bin"])
-      local open = {}
-      for i = 1, 9 do open[i] = io.open("/SD0/x.bin", "rb") end
-      print(open[8] ~= nil, open[9])
-      for i = 1, 8 do open[i]:close() end`);
-    expect(dev.lines).toEqual([
-      "nil\t/SD0/x.bin: No such file or directory",
-      "true\ttrue\tnil\t",
-      "false\tattempt to use a closed file",
-      "true\tnil",
-      "nil\t/SD0/x.bin: File exists",
-      "nil\t/SD0/nope: No such file or directory",
-      "1\t0",
-      "true\tnil",
-    ]);
-    expect([...readFileSync(join(sd, "x.bin"))]).toEqual(Array.from({ length: 256 }, (_, i) => i));
-    dev.stop();
-  });
-
   it("tmr: AUTO repeats until stopped, SINGLE fires once, intervals are range-checked", async () => {
     const { dev, scheduler } = await device();
     dev.boot(`
@@ -119,23 +89,6 @@ describe("virtual NodeMCU", () => {
     dev.stop();
   });
 
-  it("i2c: transfer reports the ACK flag and a missing device", async () => {
-    const bus = new RegisterBus(0x40);
-    const { dev } = await device({ i2c: bus });
-    dev.boot(`
-      i2c.setup(i2c.HW0, 21, 22, i2c.FAST)
-      i2c.start(i2c.HW0) i2c.address(i2c.HW0, 0x40, i2c.TRANSMITTER) i2c.write(i2c.HW0, 0x10, "\\1", {2})
-      i2c.start(i2c.HW0) i2c.address(i2c.HW0, 0x40, i2c.RECEIVER) i2c.read(i2c.HW0, 2) i2c.stop(i2c.HW0)
-      local d, ack = i2c.transfer(i2c.HW0)
-      print(encoder.toHex(d), ack)
-      i2c.start(i2c.HW0) i2c.address(i2c.HW0, 0x41, i2c.RECEIVER) i2c.read(i2c.HW0, 1) i2c.stop(i2c.HW0)
-      print(i2c.transfer(i2c.HW0))
-      print(pcall(i2c.setup, i2c.HW0, 21, 22, 100000))`);
-    expect(dev.lines).toEqual(["4a4b\ttrue", "nil\tfalse", "false\ti2c interface already set up"]);
-    expect(bus.log).toEqual(["w 64 3", "r 64 2", "r 65 1"]);
-    dev.stop();
-  });
-
   it("node.restart halts the device and calls the host; a callback error is a panic", async () => {
     let restarted = 0;
     const { dev, scheduler } = await device({ onRestart: () => restarted++ });
@@ -169,4 +122,73 @@ describe("virtual NodeMCU", () => {
     expect(dev.lines).toEqual(["disconnected\t202", "got_ip\ttrue"]);
     dev.stop();
   });
+});
+
+describe.each(VMS)("virtual NodeMCU modules on %s", (_name, create) => {
+  async function make(extra: Partial<VirtualNodeMcuOptions> = {}): Promise<{ dev: Vm; sd: string }> {
+    const d = dirsFor();
+    const dev = await create({ scheduler: d.scheduler, sdDir: d.sd, flashDir: d.flash, i2c: new RegisterBus(0x40), ...extra });
+    return { dev, sd: d.sd };
+  }
+
+    it("passes binary strings through encoder unchanged", async () => {
+      const { dev } = await make();
+      await dev.boot(`${ALL_BYTES}
+        local h = encoder.toHex(all)
+        print(#h, h:sub(1, 8), h:sub(-8))
+        print(encoder.fromHex(h) == all, encoder.fromBase64(encoder.toBase64(all)) == all)
+        print(pcall(encoder.fromHex, "zz"))`);
+      expect(dev.lines).toEqual(["512\t00010203\tfcfdfeff", "true\ttrue", "false\tnot a valid hex string"]);
+      dev.stop();
+    });
+
+    it("io works on /SD0 only after mounting, with Lua's read semantics", async () => {
+      const { dev, sd } = await make();
+      await dev.boot(`${ALL_BYTES}
+        print(io.open("/SD0/x.bin", "wb"))
+        ${MOUNT}
+        local f = assert(io.open("/SD0/x.bin", "wb")) f:write(all) f:close()
+        f = assert(io.open("/SD0/x.bin", "rb"))
+        print(f:read(4) == all:sub(1, 4), f:read("a") == all:sub(5), f:read(1), f:read("a"))
+        f:close()
+        print(pcall(f.read, f, 1))
+        assert(io.open("/SD0/e.bin", "wb")):close()
+        f = io.open("/SD0/e.bin", "rb") print(f:read("a") == "", f:read(0)) f:close()
+        print(os.rename("/SD0/e.bin", "/SD0/x.bin"))
+        print(os.remove("/SD0/nope"))
+        local l = file.list("/SD0") print(l["x.bin"], l["e.bin"])
+        local open = {}
+        for i = 1, 9 do open[i] = io.open("/SD0/x.bin", "rb") end
+        print(open[8] ~= nil, open[9])
+        for i = 1, 8 do open[i]:close() end`);
+      expect(dev.lines).toEqual([
+        "nil\t/SD0/x.bin: No such file or directory",
+        "true\ttrue\tnil\t",
+        "false\tattempt to use a closed file",
+        "true\tnil",
+        "nil\t/SD0/x.bin: File exists",
+        "nil\t/SD0/nope: No such file or directory",
+        "1\t0",
+        "true\tnil",
+      ]);
+      expect([...readFileSync(join(sd, "x.bin"))]).toEqual(Array.from({ length: 256 }, (_, i) => i));
+      dev.stop();
+    });
+
+    it("i2c: transfer reports the ACK flag and a missing device", async () => {
+      const bus = new RegisterBus(0x40);
+      const { dev } = await make({ i2c: bus });
+      await dev.boot(`
+        i2c.setup(i2c.HW0, 21, 22, i2c.FAST)
+        i2c.start(i2c.HW0) i2c.address(i2c.HW0, 0x40, i2c.TRANSMITTER) i2c.write(i2c.HW0, 0x10, "\\1", {2})
+        i2c.start(i2c.HW0) i2c.address(i2c.HW0, 0x40, i2c.RECEIVER) i2c.read(i2c.HW0, 2) i2c.stop(i2c.HW0)
+        local d, ack = i2c.transfer(i2c.HW0)
+        print(encoder.toHex(d), ack)
+        i2c.start(i2c.HW0) i2c.address(i2c.HW0, 0x41, i2c.RECEIVER) i2c.read(i2c.HW0, 1) i2c.stop(i2c.HW0)
+        print(i2c.transfer(i2c.HW0))
+        print(pcall(i2c.setup, i2c.HW0, 21, 22, 100000))`);
+      expect(dev.lines).toEqual(["4a4b\ttrue", "nil\tfalse", "false\ti2c interface already set up"]);
+      expect(bus.log).toEqual(["w 64 3", "r 64 2", "r 65 1"]);
+      dev.stop();
+    });
 });

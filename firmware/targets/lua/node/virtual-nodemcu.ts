@@ -33,7 +33,7 @@ export interface VirtualNodeMcuOptions {
   onRestart?: () => void;
   /** Extended reset cause node.bootreason() reports (node.md; default 0 = power-on). */
   bootReason?: number;
-  /** Heap size node.heap() counts down from (default 320 KiB, an S3 without PSRAM). */
+  /** Heap size node.heap() counts down from (default 4 MiB: an S3 module with PSRAM; lua5.3 keeps ~0.5 MB of uncollected garbage in the probe, so a 320 KiB no-PSRAM budget reads as full). */
   heapTotal?: number;
   /** Whether an SD card is in the slot (default true). */
   sdCard?: boolean;
@@ -327,7 +327,7 @@ export abstract class NodeMcuHost {
         });
         throw new Error("restarting");
       case "heap_total":
-        return [this.options.heapTotal ?? 320 * 1024];
+        return [this.options.heapTotal ?? 4 * 1024 * 1024];
       case "uptime":
         return [new LuaFloat(Math.floor(this.options.scheduler.now() * 1000))];
       case "bootreason": {

@@ -12,6 +12,7 @@ import { ESPRUINO_ENTRIES, buildEspruinoEntry } from "../../espruino/build";
 import { VirtualEspruino } from "../../espruino/node/virtual-espruino";
 import { LUA_ENTRIES, buildLuaEntry } from "../../lua/build";
 import { VirtualNodeMcu } from "../../lua/node/virtual-nodemcu";
+import { VirtualNodeMcuLua53 } from "../../lua/node/virtual-nodemcu-lua53";
 import { createNodeHal } from "../../node/node-hal";
 import { Scheduler } from "../../node/scheduler";
 import { SettableAdc } from "../../node/settable-io";
@@ -78,6 +79,36 @@ describe("HAL probe", () => {
     expect(dev.luaMemory()).toBeGreaterThan(10_000);
     dev.stop();
     expect(scheduler.pending()).toBe(0);
+    scheduler.close();
+  });
+
+  // Debian lua5.3 is the reference Lua; CI must have it (as for the vector runner).
+  const lua53 = VirtualNodeMcuLua53.available() || process.env.CI === "true";
+  it.skipIf(!lua53)("compiled Lua in the virtual NodeMCU on lua5.3 (reference interpreter)", async () => {
+    const scheduler = new Scheduler({ mode: "virtual" });
+    const d = newDirs();
+    const adc = new SettableAdc();
+    adc.set(0, 1650);
+    const dev = await VirtualNodeMcuLua53.create({ scheduler, sdDir: d.sd, flashDir: d.flash, i2c: new RegisterBus(PROBE_I2C_ADDRESS), adc });
+    await dev.boot(luaCode);
+    await scheduler.runUntil(() => finished(dev.lines), { timeoutMs: DEVICE_TIMEOUT, what: "the lua5.3 probe" });
+    expect(dev.lines).toEqual([...expectedProbeLines(echo.port, 1650, extras), "probe result ok"]);
+    expect(dev.errors).toEqual([]);
+    expect(await dev.luaMemory()).toBeGreaterThan(10_000);
+    dev.stop();
+    expect(scheduler.pending()).toBe(0);
+    scheduler.close();
+  });
+
+  it.skipIf(!lua53)("the Lua boot on lua5.3 refuses a 32-bit-integer build", async () => {
+    const scheduler = new Scheduler({ mode: "virtual" });
+    const d = newDirs();
+    const dev = await VirtualNodeMcuLua53.create({ scheduler, sdDir: d.sd, flashDir: d.flash, i2c: new RegisterBus(PROBE_I2C_ADDRESS), preamble: "math.maxinteger = 2147483647" });
+    await dev.boot(luaCode);
+    expect(dev.lines).toEqual([
+      "tsense: refusing to start: integers are 32-bit (math.maxinteger = 2147483647); flash a NodeMCU build with LUA_NUMBER_INT64 and LUA_NUMBER_DOUBLE (Lua 5.3)",
+    ]);
+    dev.stop();
     scheduler.close();
   });
 
