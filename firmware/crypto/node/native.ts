@@ -1,14 +1,41 @@
 /**
- * The `native` provider: node:crypto (OpenSSL) where Node has the primitive, the noble
- * provider where it does not (XSalsa20/HSalsa20, keyed or short BLAKE2s, ML-KEM on
- * Node 20). `nativePrimitives` says which is which, so benchmarks never pass a noble
- * number off as a native one.
+ * The `native` provider: node:crypto (OpenSSL) where Node has the primitive, libsodium
+ * (sodium-native) for XSalsa20-Poly1305, the noble provider for the rest (HSalsa20 —
+ * sodium-native 4 exports neither crypto_core_hsalsa20 nor crypto_box_beforenm —, keyed
+ * or short BLAKE2s, ML-KEM on Node 20). `nativePrimitives` says which is which, so
+ * benchmarks never pass a noble number off as a native one.
  */
 import * as nc from "node:crypto";
+import { createRequire } from "node:module";
 import type { Bytes } from "../../port/bytes";
 import type { CryptoProvider } from "../provider";
 import { nobleProvider } from "./noble";
 import { u8, checkLength, ed25519VerifyPolicy } from "./util";
+
+/** The part of sodium-native (a CommonJS addon without type declarations) used here. */
+interface SodiumNative {
+  crypto_secretbox_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
+  crypto_secretbox_open_easy(m: Uint8Array, c: Uint8Array, n: Uint8Array, k: Uint8Array): boolean;
+}
+const sodium = createRequire(import.meta.url)("sodium-native") as SodiumNative;
+const SECRETBOX_TAG = 16;
+
+// libsodium throws on bad lengths with its own wording; ours says which argument.
+function secretboxSeal(key: Bytes, nonce: Bytes, pt: Bytes): Bytes {
+  checkLength("secretbox key", key, 32);
+  checkLength("secretbox nonce", nonce, 24);
+  const out = new Uint8Array(pt.length + SECRETBOX_TAG);
+  sodium.crypto_secretbox_easy(out, u8(pt), u8(nonce), u8(key));
+  return out;
+}
+
+function secretboxOpen(key: Bytes, nonce: Bytes, boxed: Bytes): Bytes | undefined {
+  checkLength("secretbox key", key, 32);
+  checkLength("secretbox nonce", nonce, 24);
+  if (boxed.length < SECRETBOX_TAG) return undefined;
+  const out = new Uint8Array(boxed.length - SECRETBOX_TAG);
+  return sodium.crypto_secretbox_open_easy(out, u8(boxed), u8(nonce), u8(key)) ? out : undefined;
+}
 
 // DER prefixes that wrap a raw 32-byte key as PKCS#8 / SPKI (RFC 8410).
 const X25519_PKCS8 = Buffer.from("302e020100300506032b656e04220420", "hex");
@@ -86,10 +113,10 @@ function x25519(scalar: Bytes, u: Bytes): Bytes {
   return new Uint8Array(out);
 }
 
-/** Primitives this provider takes from node:crypto; the rest come from noble. */
+/** Primitives this provider takes from node:crypto or libsodium; the rest come from noble. */
 export const nativePrimitives = [
   "sha256", "sha512", "hmacSha256", "hmacSha512", "hkdfSha256", "hkdfSha512", "sha3_256", "sha3_512",
-  "shake128", "shake256", "chacha20poly1305", "aes256gcm", "x25519", "ed25519",
+  "shake128", "shake256", "chacha20poly1305", "aes256gcm", "x25519", "ed25519", "secretbox",
 ];
 
 export const nativeProvider: CryptoProvider = {
@@ -115,11 +142,14 @@ export const nativeProvider: CryptoProvider = {
     checkLength("aes256gcm key", key, 32);
     return open("aes-256-gcm", key, iv, aad, sealed);
   },
+  secretboxSeal,
+  secretboxOpen,
   x25519,
   x25519PublicKey: (sk) => {
     checkLength("x25519 secret key", sk, 32);
     return rawPublic(nc.createPublicKey(privateKey(X25519_PKCS8, sk)));
   },
+  // X25519 in OpenSSL (throws on an all-zero result, as the interface says), HSalsa20 in noble
   boxBeforenm: (pk, sk) => nobleProvider.hsalsa20(x25519(sk, pk), new Uint8Array(16)),
   ed25519PublicKey: (seed) => {
     checkLength("ed25519 seed", seed, 32);
