@@ -75,7 +75,8 @@ class NodeSocket implements Socket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.sock.destroy();
+    // Flush what send() queued, then close (as the device targets do).
+    this.sock.destroySoon();
   }
 }
 

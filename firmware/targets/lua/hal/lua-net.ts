@@ -6,12 +6,14 @@
  */
 import type { NodeMcuSocket, NodeMcuNet } from "./nodemcu";
 import { Bytes, fromBinaryString, toBinaryString } from "../../../port/bytes";
+import { errorMessage } from "../../../port/error";
 import { Net, Socket, SocketHandler } from "../../../port/hal/net";
 
 declare const net: NodeMcuNet;
 
 class LuaSocket implements Socket {
   private readonly sock: NodeMcuSocket;
+  private readonly handler: SocketHandler;
   private readonly queue: string[];
   private sending: boolean;
   private closing: boolean;
@@ -22,6 +24,7 @@ class LuaSocket implements Socket {
     this.sending = false;
     this.closing = false;
     this.closed = false;
+    this.handler = handler;
     const sock = net.createConnection(net.TCP);
     this.sock = sock;
     sock.on("connection", () => {
@@ -36,7 +39,15 @@ class LuaSocket implements Socket {
     });
     sock.on("sent", () => {
       this.sending = false;
-      this.pump();
+      try {
+        this.pump();
+      } catch (e) {
+        // The link went away between two chunks: report it instead of raising in a callback.
+        if (!this.closed) {
+          this.closed = true;
+          this.handler.onClose("send failed: " + errorMessage(e));
+        }
+      }
     });
     sock.on("disconnection", (_s: NodeMcuSocket, code: number) => {
       if (!this.closed) {
