@@ -125,6 +125,13 @@ export class CommandHandler {
   /** recipientId → the session subscribed to it */
   private readonly subscribers = new Map<string, RelaySession>();
   readonly counters = { blocks: 0, sent: 0, delivered: 0, acked: 0 };
+  /**
+   * The session whose block is being processed, and the transmissions delivered to it
+   * meanwhile (a MSG for its own SEND): they go out in front of its responses, in the same
+   * blocks, instead of a block each — the order on the wire is unchanged.
+   */
+  private processing: RelaySession | undefined;
+  private ownDeliveries: Buffer[] = [];
 
   constructor(o: CommandHandlerOptions) {
     this.store = o.store;
@@ -162,14 +169,22 @@ export class CommandHandler {
     const out: Response[] = [];
     const after: Response[] = [];
     const ts = parseBlockFast(block);
+    const delivered: Buffer[] = [];
     if (ts === undefined) {
       out.push({ corrId: EMPTY, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
     } else {
-      for (const t of ts) this.processTransmission(s, t, out, after);
+      this.processing = s;
+      this.ownDeliveries = delivered;
+      try {
+        for (const t of ts) this.processTransmission(s, t, out, after);
+      } finally {
+        this.processing = undefined;
+      }
     }
-    const all = out.concat(after);
-    if (all.length === 0) return;
-    s.params.send(encodeBlocksFast(all.map((r) => responseTransmission(v, r.corrId, r.entityId, r.msg))));
+    if (delivered.length + out.length + after.length === 0) return;
+    for (const r of out) delivered.push(responseTransmission(v, r.corrId, r.entityId, r.msg));
+    for (const r of after) delivered.push(responseTransmission(v, r.corrId, r.entityId, r.msg));
+    s.params.send(encodeBlocksFast(delivered));
   }
 
   private processTransmission(s: RelaySession, raw: Buffer, out: Response[], after: Response[]): void {
@@ -404,7 +419,9 @@ export class CommandHandler {
   }
 
   private deliver(s: RelaySession, entityId: Bytes, msg: BrokerMsg): void {
-    s.params.send(encodeBlocksFast([responseTransmission(s.params.version, EMPTY, entityId, msg)]));
+    const t = responseTransmission(s.params.version, EMPTY, entityId, msg);
+    if (s === this.processing) this.ownDeliveries.push(t);
+    else s.params.send(encodeBlocksFast([t]));
   }
 }
 
