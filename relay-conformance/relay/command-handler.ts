@@ -83,12 +83,30 @@ interface Response {
 
 const EMPTY = new Uint8Array(0);
 
+/** bytes fetched from the provider at once: one call per ~680 message ids instead of one each */
+const RANDOM_POOL_SIZE = 16384;
+
+/** The provider's randomness, fetched in chunks; every byte is handed out once. */
+function pooledRandom(provider: CryptoProvider): (n: number) => Bytes {
+  let pool = new Uint8Array(0);
+  let off = 0;
+  return (n) => {
+    if (n > RANDOM_POOL_SIZE) return provider.randomBytes(n);
+    if (off + n > pool.length) {
+      pool = provider.randomBytes(RANDOM_POOL_SIZE) as Uint8Array;
+      off = 0;
+    }
+    off += n;
+    return pool.slice(off - n, off);
+  };
+}
+
 function idKey(b: Bytes): string {
   return Buffer.from(b as Uint8Array).toString("latin1");
 }
 
 function sameBytes(a: Bytes, b: Bytes): boolean {
-  return Buffer.from(a as Uint8Array).equals(Buffer.from(b as Uint8Array));
+  return Buffer.compare(a as Uint8Array, b as Uint8Array) === 0;
 }
 
 export class RelaySession {
@@ -140,7 +158,7 @@ export class CommandHandler {
     this.ttlSeconds = o.ttlSeconds;
     this.password = o.newQueuePassword;
     this.now = o.now ?? Date.now;
-    this.random = o.random ?? ((n) => o.provider.randomBytes(n));
+    this.random = o.random ?? pooledRandom(o.provider);
   }
 
   openSession(params: SessionParams): RelaySession {
@@ -378,7 +396,9 @@ export class CommandHandler {
     const nowSec = Math.floor(this.now() / 1000);
     if (this.ttlSeconds !== undefined) this.store.expireMessages(q.recipientId, nowSec - this.ttlSeconds);
     // copy: the body is a view into the received block
-    const msg: StoredMessage = { quota: false, msgId: this.random(MSG_ID_SIZE), ts: nowSec, notification, body: Buffer.from(body as Uint8Array) };
+    const copy = Buffer.allocUnsafe(body.length);
+    copy.set(body as Uint8Array);
+    const msg: StoredMessage = { quota: false, msgId: this.random(MSG_ID_SIZE), ts: nowSec, notification, body: copy };
     const w = this.store.writeMsg(q.recipientId, msg, this.quota);
     if (w.wasEmpty) this.tryDeliver(q);
     if (!w.written) return { tag: "ERR", error: smpError(ERR_QUOTA) };

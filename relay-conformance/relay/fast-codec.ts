@@ -69,10 +69,15 @@ export function signedBytesFast(sessionId: Bytes, authorized: Bytes): Buffer {
   return Buffer.concat([Buffer.from([sessionId.length]), asBuf(sessionId), asBuf(authorized)]);
 }
 
+const rcvScratch = Buffer.alloc(RCV_MSG_PADDED_LEN);
+
 /** encryptRcvMsg for a message (not a quota marker): ts ‖ flag ‖ ' ' ‖ body, padded to 16,106, sealed. */
 export function encryptRcvMsgFast(provider: CryptoProvider, key: Bytes, msgId: Bytes, ts: number, notification: boolean, body: Bytes): Bytes {
-  const p = Buffer.alloc(RCV_MSG_PADDED_LEN, 0x23);
+  // the padded plaintext only lives until sealed: one scratch buffer, only the padding filled
+  const p = rcvScratch;
   const len = 10 + body.length;
+  if (len + 2 > RCV_MSG_PADDED_LEN) throw new Error(`message body of ${body.length} bytes does not fit a MSG`);
+  p.fill(0x23, 2 + len);
   p.writeUInt16BE(len, 0);
   p.writeUInt32BE(Math.floor(ts / 4294967296), 2);
   p.writeUInt32BE(ts % 4294967296, 6);
@@ -99,13 +104,14 @@ export function encodeBlocksFast(ts: Buffer[]): Buffer[] {
   let batch: Buffer[] = [];
   let size = 0;
   const flush = () => {
-    const b = Buffer.alloc(SMP_BLOCK_SIZE, 0x23);
+    const b = Buffer.allocUnsafe(SMP_BLOCK_SIZE);
     let off = 3;
     for (const t of batch) {
       b.writeUInt16BE(t.length, off);
       t.copy(b, off + 2);
       off += 2 + t.length;
     }
+    b.fill(0x23, off);
     b.writeUInt16BE(off - 2, 0);
     b[2] = batch.length;
     blocks.push(b);
