@@ -272,3 +272,22 @@ describe("DeviceClock", () => {
     expect(() => c.setPpm(-2e6)).toThrow(/ppm/);
   });
 });
+
+describe("Transcript", () => {
+  it("hashes the event lines; same events, same hash", async () => {
+    const { Transcript } = await import("./index");
+    const a = new Transcript({ keepLines: true });
+    const b = new Transcript();
+    for (const t of [a, b]) {
+      t.record(10, "dev-1", "sent", 0);
+      t.record(12.5, "dev-1", "delivered", 0);
+    }
+    expect(a.digest()).toBe(b.digest());
+    expect(a.digest()).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.lines).toEqual(["10\tdev-1\tsent\t0\n", "12.5\tdev-1\tdelivered\t0\n"]);
+    const before = a.digest();
+    a.record(13, "x");
+    expect(a.digest()).not.toBe(before);
+    expect(a.length).toBe(3);
+  });
+});

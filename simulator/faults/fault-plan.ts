@@ -33,9 +33,18 @@ export interface FaultEvent {
   offsetMs: number;
   drainPerHour: number;
   powerCut: boolean;
+  /**
+   * device-reboot with powerCut: storage units (bytes written + metadata operations) the
+   * virtual SD card still accepts after the event starts, in [0, MAX_CUT_UNITS): set
+   * `MemoryFs.budget` to it, so the cut can land inside a journal write.
+   */
+  cutAfterUnits: number;
   sensor: ReadingKindName | undefined;
   magnitude: number;
 }
+
+/** Upper bound (exclusive) of FaultEvent.cutAfterUnits: about one journal record. */
+export const MAX_CUT_UNITS = 512;
 
 export interface LinkState {
   up: boolean;
@@ -79,7 +88,9 @@ export class FaultPlan {
       for (const device of selectDevices(f, devices.length, byName, rng)) {
         const length = lengthOf(f, devices[device]);
         for (const start of startTimes(f, spec.durationMs, Number.isFinite(length) ? length : 0, rng)) {
-          events.push(eventOf(f, source, device, start, start + length));
+          const e = eventOf(f, source, device, start, start + length);
+          if (f.kind === "device-reboot" && f.powerCut) e.cutAfterUnits = rng.below(MAX_CUT_UNITS);
+          events.push(e);
         }
       }
     });
@@ -226,6 +237,7 @@ function eventOf(f: FaultSpec, source: number, device: number | undefined, start
     offsetMs: f.offsetMs,
     drainPerHour: f.drainPerHour,
     powerCut: f.powerCut,
+    cutAfterUnits: -1,
     sensor: f.sensor,
     magnitude: f.magnitude,
   };

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Scheduler } from "../clock/scheduler";
 import { DeviceModels } from "../models/device-models";
 import { expandDevices, parseSpecText } from "../spec/index";
-import { FaultPlan, LinkProxy } from "./index";
+import { FaultPlan, LinkProxy, MAX_CUT_UNITS } from "./index";
 
 const SPEC = `
 seed: plan
@@ -46,6 +46,11 @@ describe("FaultPlan", () => {
     });
     for (let i = 1; i < a.events.length; i++) expect(a.events[i].startMs).toBeGreaterThanOrEqual(a.events[i - 1].startMs);
     for (const e of a.events) {
+      if (e.kind === "device-reboot") {
+        expect(e.cutAfterUnits).toBeGreaterThanOrEqual(0);
+        expect(e.cutAfterUnits).toBeLessThan(MAX_CUT_UNITS);
+        expect(e.endMs - e.startMs).toBe(1000);
+      } else expect(e.cutAfterUnits).toBe(-1);
       expect(e.startMs).toBeGreaterThanOrEqual(0);
       if (Number.isFinite(e.endMs)) expect(e.endMs).toBeLessThanOrEqual(600_000);
     }

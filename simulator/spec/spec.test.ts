@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadBoards } from "../../boards/load";
 import {
+  DEFAULT_BOARD,
   SpecError,
   applyOverrides,
   defaultSpec,
@@ -135,6 +137,14 @@ faults:
       expect(d.phaseMs).toBeGreaterThanOrEqual(0);
       expect(d.phaseMs).toBeLessThan(d.intervalMs);
     }
+  });
+});
+
+describe("boards", () => {
+  it("the default board and the example's boards exist", () => {
+    const boards = loadBoards().boards.map((b) => b.id);
+    expect(boards).toContain(DEFAULT_BOARD);
+    expect(() => resolveSpec({ spec: join(import.meta.dirname, "examples/fault-injection.yaml") }, { boards })).not.toThrow();
   });
 });
 
