@@ -1,5 +1,6 @@
 import { createServer, connect, type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import type { Scheduler as FirmwareScheduler } from "../../firmware/targets/node/scheduler";
 import { DeviceClock, EventQueue, Scheduler } from "./index";
 
 /** A tiny seeded generator for shuffling test input. */
@@ -289,5 +290,39 @@ describe("Transcript", () => {
     a.record(13, "x");
     expect(a.digest()).not.toBe(before);
     expect(a.length).toBe(3);
+  });
+});
+
+describe("quietMs and HalTimers", () => {
+  it("stepped time waits for quiet before jumping ahead", async () => {
+    const s = new Scheduler({ mode: { mode: "stepped" }, quietMs: 30 });
+    const t0 = performance.now();
+    s.at(0, () => s.activity());
+    s.at(1000, () => undefined);
+    await s.run(2000, { maxWallMs: 5000 });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
+  });
+
+  it("serves the HAL's timer face through a skewed device clock", async () => {
+    const { HalTimers } = await import("./index");
+    const s = new Scheduler({ mode: { mode: "stepped" } });
+    const hal = new HalTimers(s, new DeviceClock(s, { ppm: 1e6 })); // device clock runs 2x
+    const fired: number[] = [];
+    const a = hal.setTimer(1000, () => fired.push(s.now()));
+    const b = hal.setTimer(3000, () => fired.push(s.now()));
+    hal.setTimer(4000, () => fired.push(s.now()));
+    expect(hal.pending()).toBe(3);
+    hal.cancel(b);
+    s.runSync(1000);
+    expect(fired).toEqual([500]);
+    expect(hal.now()).toBe(2000);
+    hal.cancel(a); // already fired: harmless
+    hal.cancelAll();
+    s.runSync(5000);
+    expect(fired).toEqual([500]);
+    expect(hal.pending()).toBe(0);
+    // Structurally what firmware/targets/node/node-hal.ts uses of its scheduler.
+    const face: Pick<FirmwareScheduler, "now" | "setTimer" | "cancel" | "activity" | "hold"> = hal;
+    expect(typeof face.hold()).toBe("function");
   });
 });

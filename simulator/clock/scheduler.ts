@@ -14,6 +14,9 @@
  * real I/O before time may move on (a request on a loopback socket) takes `hold()` and
  * calls the returned release when the answer arrived; time does not advance past the
  * current instant while a hold is open (events at the current instant still run).
+ * Drivers also call `activity()` whenever bytes move; with `quietMs` set, stepped time
+ * only jumps ahead once no activity has been seen for that much wall time, so replies
+ * already in flight on loopback are not overtaken (the firmware HAL's contract).
  */
 import { EventQueue, type QueueEntry } from "./event-queue";
 
@@ -39,6 +42,8 @@ export interface SchedulerOptions {
   wallClock?: () => number;
   /** Called with the error when a task throws; default: the run rejects with it. */
   onTaskError?: (error: unknown) => void;
+  /** Stepped mode: wall ms without activity() before virtual time may jump ahead (default 0). */
+  quietMs?: number;
 }
 
 export interface RunOptions {
@@ -79,6 +84,8 @@ export class Scheduler {
   private wakeAt = Infinity;
   private tasksRun = 0;
   private taskTime: number | undefined;
+  private readonly quietMs: number;
+  private lastActivityWall = -Infinity;
 
   constructor(options: SchedulerOptions) {
     this.mode = options.mode;
@@ -92,6 +99,12 @@ export class Scheduler {
     this.virtualNow = options.startMs ?? 0;
     this.wall = options.wallClock ?? (() => performance.now());
     this.onTaskError = options.onTaskError;
+    this.quietMs = options.quietMs ?? 0;
+  }
+
+  /** I/O happened (bytes sent or received, a connection event): see `quietMs`. */
+  activity(): void {
+    this.lastActivityWall = this.wall();
   }
 
   /**
@@ -240,6 +253,14 @@ export class Scheduler {
       if (next.time > this.virtualNow && this.holds > 0) {
         await this.waitForRelease(maxHold);
         continue;
+      }
+      if (next.time > this.virtualNow && this.quietMs > 0) {
+        const quietFor = this.wall() - this.lastActivityWall;
+        if (quietFor < this.quietMs) {
+          await new Promise<void>((r) => setTimeout(r, Math.ceil(this.quietMs - quietFor)));
+          lastYield = this.wall();
+          continue;
+        }
       }
       this.runEntry();
       const w = this.wall();
