@@ -6,7 +6,7 @@
 import { Bytes, alloc } from "../../port/bytes";
 
 /** 2^29: byte counts split here so the bit count (bytes * 8) is formed in two u32 halves. */
-const BYTES_PER_BIT_WORD = 0x20000000;
+export const BYTES_PER_BIT_WORD = 0x20000000;
 
 export abstract class MerkleDamgardHash {
   readonly blockLen: number;

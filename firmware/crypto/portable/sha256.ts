@@ -2,8 +2,8 @@
  * SHA-256 (FIPS 180-4 6.2) on u32 words held in locals. No branch or table index
  * depends on the data, so it runs in constant time.
  */
-import { Bytes } from "../../port/bytes";
-import { MerkleDamgardHash } from "./merkle-damgard";
+import { Bytes, alloc } from "../../port/bytes";
+import { BYTES_PER_BIT_WORD, MerkleDamgardHash } from "./merkle-damgard";
 
 export const SHA256_BLOCK_LEN = 64;
 export const SHA256_DIGEST_LEN = 32;
@@ -35,6 +35,135 @@ function zeros(n: number): number[] {
 // Message schedule as a 16-word ring (W[t] overwrites W[t-16]); shared scratch: portable
 // code is synchronous, so no two compressions overlap.
 const W = zeros(16);
+// Padding scratch of the one-shot path: the message tail, 0x80, zeros and the length
+// field span at most two blocks.
+const TAIL = alloc(2 * SHA256_BLOCK_LEN);
+const TAIL_LEN = 2 * SHA256_BLOCK_LEN;
+
+/**
+ * Compresses nBlocks 64-byte blocks of b starting at off into the chaining value H
+ * (8 u32 words, updated in place).
+ */
+export function sha256Blocks(H: number[], b: Bytes, off: number, nBlocks: number): void {
+  const w = W;
+  const k = K;
+  let a = H[0];
+  let bb = H[1];
+  let c = H[2];
+  let d = H[3];
+  let e = H[4];
+  let f = H[5];
+  let g = H[6];
+  let h = H[7];
+  for (let blk = 0; blk < nBlocks; blk++) {
+    let p = off + blk * SHA256_BLOCK_LEN;
+    for (let t = 0; t < 16; t++) {
+      w[t] = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+      p += 4;
+    }
+    for (let t = 0; t < 64; t++) {
+      let wt: number;
+      if (t < 16) {
+        wt = w[t];
+      } else {
+        // W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16], indices mod 16;
+        // sigma0 = ROTR7 ^ ROTR18 ^ SHR3, sigma1 = ROTR17 ^ ROTR19 ^ SHR10
+        const x = w[(t - 15) & 15];
+        const y = w[(t - 2) & 15];
+        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+        wt = w[t & 15] = (s1 + w[(t - 7) & 15] + s0 + w[t & 15]) >>> 0;
+      }
+      // Sigma1 = ROTR6 ^ ROTR11 ^ ROTR25; Sigma0 = ROTR2 ^ ROTR13 ^ ROTR22
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const ch = (e & f) ^ (~e & g);
+      const t1 = h + S1 + ch + k[t] + wt;
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const maj = (a & bb) ^ (a & c) ^ (bb & c);
+      h = g;
+      g = f;
+      f = e;
+      e = (d + t1) >>> 0;
+      d = c;
+      c = bb;
+      bb = a;
+      a = (t1 + S0 + maj) >>> 0;
+    }
+    a = H[0] = (H[0] + a) >>> 0;
+    bb = H[1] = (H[1] + bb) >>> 0;
+    c = H[2] = (H[2] + c) >>> 0;
+    d = H[3] = (H[3] + d) >>> 0;
+    e = H[4] = (H[4] + e) >>> 0;
+    f = H[5] = (H[5] + f) >>> 0;
+    g = H[6] = (H[6] + g) >>> 0;
+    h = H[7] = (H[7] + h) >>> 0;
+  }
+  // The schedule is derived from the message (often a key): leave none of it behind.
+  for (let t = 0; t < 16; t++) {
+    w[t] = 0;
+  }
+}
+
+/** Sets H to the initial hash value H(0). */
+export function sha256Init(H: number[]): void {
+  for (let i = 0; i < 8; i++) {
+    H[i] = IV[i];
+  }
+}
+
+/** Writes H big-endian into out[off..off+32) and wipes H. */
+export function sha256Output(H: number[], out: Bytes, off: number): void {
+  for (let i = 0; i < 8; i++) {
+    const v = H[i];
+    out[off + 4 * i] = (v >>> 24) & 0xff;
+    out[off + 4 * i + 1] = (v >>> 16) & 0xff;
+    out[off + 4 * i + 2] = (v >>> 8) & 0xff;
+    out[off + 4 * i + 3] = v & 0xff;
+    H[i] = 0;
+  }
+}
+
+/**
+ * Finishes a hash in one call, without a hash object: absorbs all of msg into H, which has
+ * already absorbed `prefixLen` bytes (a multiple of the block length), then pads with the
+ * total length and compresses the last block(s). The hot path of HMAC and one-shot SHA-256.
+ */
+export function sha256Finish(H: number[], msg: Bytes, prefixLen: number): void {
+  const n = msg.length;
+  const whole = Math.floor(n / SHA256_BLOCK_LEN);
+  if (whole > 0) {
+    sha256Blocks(H, msg, 0, whole);
+  }
+  const tail = TAIL;
+  let len = 0;
+  for (let i = whole * SHA256_BLOCK_LEN; i < n; i++) {
+    tail[len] = msg[i];
+    len++;
+  }
+  tail[len] = 0x80;
+  len++;
+  const blocks = len > SHA256_BLOCK_LEN - LENGTH_FIELD_LEN ? 2 : 1;
+  const end = blocks * SHA256_BLOCK_LEN;
+  for (let i = len; i < end; i++) {
+    tail[i] = 0;
+  }
+  // Bit count = total * 8 < 2^56, as two u32 words at the end of the last block.
+  const total = prefixLen + n;
+  const bitsHi = Math.floor(total / BYTES_PER_BIT_WORD);
+  const bitsLo = ((total % BYTES_PER_BIT_WORD) * 8) >>> 0;
+  tail[end - 8] = (bitsHi >>> 24) & 0xff;
+  tail[end - 7] = (bitsHi >>> 16) & 0xff;
+  tail[end - 6] = (bitsHi >>> 8) & 0xff;
+  tail[end - 5] = bitsHi & 0xff;
+  tail[end - 4] = (bitsLo >>> 24) & 0xff;
+  tail[end - 3] = (bitsLo >>> 16) & 0xff;
+  tail[end - 2] = (bitsLo >>> 8) & 0xff;
+  tail[end - 1] = bitsLo & 0xff;
+  sha256Blocks(H, tail, 0, blocks);
+  for (let i = 0; i < TAIL_LEN; i++) {
+    tail[i] = 0;
+  }
+}
 
 /** Incremental SHA-256: `new Sha256().update(a).update(b).digest()`. */
 export class Sha256 extends MerkleDamgardHash {
@@ -47,79 +176,23 @@ export class Sha256 extends MerkleDamgardHash {
   }
 
   protected compress(b: Bytes, off: number, nBlocks: number): void {
-    const H = this.h;
-    const w = W;
-    let a = H[0];
-    let bb = H[1];
-    let c = H[2];
-    let d = H[3];
-    let e = H[4];
-    let f = H[5];
-    let g = H[6];
-    let h = H[7];
-    for (let blk = 0; blk < nBlocks; blk++) {
-      let p = off + blk * SHA256_BLOCK_LEN;
-      for (let t = 0; t < 16; t++) {
-        w[t] = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
-        p += 4;
-      }
-      for (let t = 0; t < 64; t++) {
-        let wt: number;
-        if (t < 16) {
-          wt = w[t];
-        } else {
-          // W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16], indices mod 16;
-          // sigma0 = ROTR7 ^ ROTR18 ^ SHR3, sigma1 = ROTR17 ^ ROTR19 ^ SHR10
-          const x = w[(t - 15) & 15];
-          const y = w[(t - 2) & 15];
-          const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-          const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-          wt = w[t & 15] = (s1 + w[(t - 7) & 15] + s0 + w[t & 15]) >>> 0;
-        }
-        // Sigma1 = ROTR6 ^ ROTR11 ^ ROTR25; Sigma0 = ROTR2 ^ ROTR13 ^ ROTR22
-        const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-        const ch = (e & f) ^ (~e & g);
-        const t1 = h + S1 + ch + K[t] + wt;
-        const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-        const maj = (a & bb) ^ (a & c) ^ (bb & c);
-        h = g;
-        g = f;
-        f = e;
-        e = (d + t1) >>> 0;
-        d = c;
-        c = bb;
-        bb = a;
-        a = (t1 + S0 + maj) >>> 0;
-      }
-      a = H[0] = (H[0] + a) >>> 0;
-      bb = H[1] = (H[1] + bb) >>> 0;
-      c = H[2] = (H[2] + c) >>> 0;
-      d = H[3] = (H[3] + d) >>> 0;
-      e = H[4] = (H[4] + e) >>> 0;
-      f = H[5] = (H[5] + f) >>> 0;
-      g = H[6] = (H[6] + g) >>> 0;
-      h = H[7] = (H[7] + h) >>> 0;
-    }
-    // The schedule is derived from the message (often a key): leave none of it behind.
-    for (let t = 0; t < 16; t++) {
-      w[t] = 0;
-    }
+    sha256Blocks(this.h, b, off, nBlocks);
   }
 
   protected writeState(out: Bytes): void {
-    const H = this.h;
-    for (let i = 0; i < 8; i++) {
-      const v = H[i];
-      out[4 * i] = (v >>> 24) & 0xff;
-      out[4 * i + 1] = (v >>> 16) & 0xff;
-      out[4 * i + 2] = (v >>> 8) & 0xff;
-      out[4 * i + 3] = v & 0xff;
-      H[i] = 0;
-    }
+    sha256Output(this.h, out, 0);
   }
 }
 
+// State of the one-shot sha256(); module scratch, wiped after each use.
+const ONE_SHOT = zeros(8);
+
 /** SHA-256 of msg (32 bytes). */
 export function sha256(msg: Bytes): Bytes {
-  return new Sha256().update(msg).digest();
+  const H = ONE_SHOT;
+  sha256Init(H);
+  sha256Finish(H, msg, 0);
+  const out = alloc(SHA256_DIGEST_LEN);
+  sha256Output(H, out, 0);
+  return out;
 }
