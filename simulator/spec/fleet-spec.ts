@@ -152,7 +152,13 @@ export function parseSpecText(text: string, source: string, options: SpecOptions
 export function specFromData(data: unknown, source: string, options: SpecOptions = {}): FleetSpec {
   const problems = validateSpecData(data);
   if (problems.length > 0) throw new SpecError(source, problems);
-  const spec = normalise(data as RawSpec);
+  let spec: FleetSpec;
+  try {
+    spec = normalise(data as RawSpec);
+  } catch (e) {
+    // Values the schema lets through but a parser refuses (a mix above 100%).
+    throw new SpecError(source, [(e as Error).message]);
+  }
   const semantic = checkSpec(spec, options);
   if (semantic.length > 0) throw new SpecError(source, semantic);
   return spec;

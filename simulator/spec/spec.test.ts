@@ -119,6 +119,7 @@ faults:
     expect(problems(`faults: [{ kind: link-loss, at: 1s }]`)).toEqual([`faults[0].for: is required for a link-loss fault (how long it lasts)`]);
     expect(problems(`faults: [{ kind: reboot-device, devices: [ghost] }]`).length).toBeGreaterThan(0);
     expect(problems(`devices: [{ count: 0 }]`)).toEqual([`devices: the fleet has no devices (every count is 0)`]);
+    expect(problems(`mix: lua=60%,espruino=50%`)).toEqual([`mix: shares add up to more than 100% in "lua=60%,espruino=50%"`]);
     expect(problems(`duration: 0s`)).toEqual([`duration: must be longer than 0, got 0 ms`]);
     expect(problems(`{ bad yaml`)[0]).toMatch(/^not valid YAML\/JSON/);
   });
