@@ -88,7 +88,7 @@ const RANDOM_POOL_SIZE = 16384;
 
 /** The provider's randomness, fetched in chunks; every byte is handed out once. */
 function pooledRandom(provider: CryptoProvider): (n: number) => Bytes {
-  let pool = new Uint8Array(0);
+  let pool: Uint8Array = new Uint8Array(0);
   let off = 0;
   return (n) => {
     if (n > RANDOM_POOL_SIZE) return provider.randomBytes(n);
