@@ -6,8 +6,10 @@
  * to node:crypto where Node has the primitive, then the goals and whether they are met.
  *
  * Options: --quick (short runs, for smoke tests), --only <name,…> (workload names or
- * families), --no-lua, --json FILE, --update-doc [FILE] (rewrite the "Crypto" section of
- * docs/performance.md).
+ * families), --no-lua, --espruino (add a column for the portable provider on a real
+ * Espruino named by TSENSE_ESPRUINO; minutes: curve operations take seconds there),
+ * --json FILE, --update-doc (rewrite the "Crypto" section of docs/performance.md,
+ * --doc FILE to write elsewhere).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -18,6 +20,8 @@ import { benchWorkloads, measure, type BenchOp, type Workload } from "../bench-w
 import { getProvider } from "./providers";
 import { nativePrimitives } from "./native";
 import { ensureLuaBundle } from "../../targets/lua/build";
+import { ensureEspruinoBundle } from "../../targets/espruino/build";
+import { realEspruinoBinary, runOnRealEspruino } from "../../targets/espruino/node/real-espruino";
 import { chooseLuaRuntime, runLuaBundle } from "../../targets/lua/node/lua-runner";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -26,7 +30,7 @@ const GOAL_PORTABLE_VS_NOBLE = 3;
 const GOAL_X25519_LUA_MS = 80;
 const ROUNDS = 3;
 
-const USAGE = `usage: tsense bench crypto [--quick] [--only name,...] [--no-lua] [--json FILE] [--update-doc [FILE]]`;
+const USAGE = `usage: tsense bench crypto [--quick] [--only name,...] [--no-lua] [--espruino] [--json FILE] [--update-doc] [--doc FILE]`;
 
 /** A measured rate (ops/s or bytes/s), or why there is none. */
 export interface Cell {
@@ -84,6 +88,32 @@ function measureNode(w: Workload, provider: string, budget: number, ops: Map<str
   }
 }
 
+/** Parses the `result`/`na` lines that the Lua and Espruino bench entries print. */
+function parseBenchLines(lines: string[], workloads: Workload[], cells: Map<string, Cell>): void {
+  for (const line of lines) {
+    const ok = /^result (.+) (\d+) (\d+)$/.exec(line);
+    const na = /^na (.+?): (.*)$/.exec(line);
+    if (ok) {
+      const w = workloads.find((x) => x.name === ok[1]);
+      if (w) cells.set(w.name, { rate: rateOf(w, Number(ok[2]), Number(ok[3]) / 1e6) });
+    } else if (na) {
+      cells.set(na[1], { na: naReason(new Error(na[2])) });
+    }
+  }
+}
+
+async function measureEspruino(workloads: Workload[], budget: number): Promise<{ runtime: string; cells: Map<string, Cell> }> {
+  const cells = new Map<string, Cell>();
+  const binary = realEspruinoBinary();
+  if (binary === undefined) throw new Error("--espruino needs TSENSE_ESPRUINO=/path/to/espruino (a Linux build)");
+  const bundle = readFileSync(await ensureEspruinoBundle("bench"), "latin1");
+  const names = workloads.map((w) => w.name).join(",");
+  const run = await runOnRealEspruino(binary, `${bundle}\ntsenseBench(${Math.round(budget * 1000)}, ${JSON.stringify(names)});`, 3_600_000);
+  parseBenchLines(run.lines, workloads, cells);
+  for (const w of workloads) if (!cells.has(w.name)) cells.set(w.name, { na: run.lines.slice(-1)[0] ?? "no result" });
+  return { runtime: run.runtime, cells };
+}
+
 async function measureLua(workloads: Workload[], budget: number): Promise<{ runtime: string; cells: Map<string, Cell> }> {
   const cells = new Map<string, Cell>();
   let runtimeName: string;
@@ -93,16 +123,7 @@ async function measureLua(workloads: Workload[], budget: number): Promise<{ runt
     const names = workloads.map((w) => w.name).join(",");
     const run = await runLuaBundle(bundle, { args: [String(Math.round(budget * 1000)), names] }, runtime);
     runtimeName = run.runtime;
-    for (const line of run.lines) {
-      const ok = /^result (.+) (\d+) (\d+)$/.exec(line);
-      const na = /^na (.+?): (.*)$/.exec(line);
-      if (ok) {
-        const w = workloads.find((x) => x.name === ok[1]);
-        if (w) cells.set(w.name, { rate: rateOf(w, Number(ok[2]), Number(ok[3]) / 1e6) });
-      } else if (na) {
-        cells.set(na[1], { na: naReason(new Error(na[2])) });
-      }
-    }
+    parseBenchLines(run.lines, workloads, cells);
   } catch (e) {
     runtimeName = "lua (failed)";
     for (const w of workloads) cells.set(w.name, { na: naReason(e) });
@@ -172,10 +193,13 @@ function machine(): string {
 }
 
 function docSection(r: BenchResult): string {
+  const espruino = r.columns.some((c) => c.includes("espruino"));
   const goalLines = r.goals.map((g) => `- ${g.met ? "met" : "**not met**"}: ${g.goal} (${g.detail})`).join("\n");
   return `## Crypto
 
-\`npm run bench -- crypto --update-doc\` on ${r.date}: ${r.machine}, Node ${r.node}, Lua column on ${r.luaRuntime}.
+\`npm run bench -- crypto --update-doc${espruino ? " --espruino" : ""}\` on ${r.date}: ${r.machine}, Node ${r.node}, Lua column on ${r.luaRuntime}.${espruino ? `
+The Espruino column is a Linux build of Espruino on this same CPU (TSENSE_ESPRUINO); an
+ESP32-S3 runs interpreter loops roughly 20× slower still.` : ""}
 MB/s for 1 KiB messages, op/s otherwise, best of ${ROUNDS} alternating rounds per provider on
 Node; in brackets the ratio to node:crypto measured in the same run (1 = as fast as
 OpenSSL). "— (no node:crypto)" rows have no native implementation on Node 20 (the native
@@ -204,7 +228,7 @@ function updateDoc(path: string, r: BenchResult): void {
   writeFileSync(path, text);
 }
 
-export async function runCryptoBench(opts: { quick: boolean; only?: string[]; lua: boolean; log?: (s: string) => void }): Promise<BenchResult> {
+export async function runCryptoBench(opts: { quick: boolean; only?: string[]; lua: boolean; espruino?: boolean; log?: (s: string) => void }): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
   const machineText = machine();
   const all = benchWorkloads();
@@ -243,6 +267,14 @@ export async function runCryptoBench(opts: { quick: boolean; only?: string[]; lu
     columns.push(col);
     rows.forEach((r) => (r.cells[col] = lua.cells.get(r.name) ?? { na: "no result" }));
   }
+  const luaColumn = opts.lua ? columns[columns.length - 1] : undefined;
+  if (opts.espruino) {
+    log("  running on Espruino (slow)…");
+    const esp = await measureEspruino(workloads, opts.quick ? 0.05 : 2);
+    const col = `portable on ${esp.runtime}`;
+    columns.push(col);
+    rows.forEach((r) => (r.cells[col] = esp.cells.get(r.name) ?? { na: "no result" }));
+  }
   return {
     date: new Date().toISOString().slice(0, 10),
     machine: machineText,
@@ -251,7 +283,7 @@ export async function runCryptoBench(opts: { quick: boolean; only?: string[]; lu
     quick: opts.quick,
     columns,
     rows,
-    goals: goals(rows, opts.lua ? columns[columns.length - 1] : undefined, luaRuntime),
+    goals: goals(rows, luaColumn, luaRuntime),
   };
 }
 
@@ -264,6 +296,7 @@ export async function main(argv: string[]): Promise<number> {
         quick: { type: "boolean", default: false },
         only: { type: "string" },
         "no-lua": { type: "boolean", default: false },
+        espruino: { type: "boolean", default: false },
         json: { type: "string" },
         "update-doc": { type: "boolean", default: false },
         doc: { type: "string", default: join(ROOT, "docs", "performance.md") },
@@ -284,6 +317,7 @@ export async function main(argv: string[]): Promise<number> {
       quick: values.quick,
       only: values.only?.split(",").map((s) => s.trim()),
       lua: !values["no-lua"],
+      espruino: values.espruino,
       log: (s) => console.error(s),
     });
   } catch (e) {

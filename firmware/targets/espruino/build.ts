@@ -16,6 +16,7 @@ export const ESPRUINO_OUT_DIR = join(ROOT, "build", "espruino");
 /** One bundle per entry: name → entry source (relative to the repository root). */
 export const ESPRUINO_ENTRIES: Record<string, string> = {
   vectors: "firmware/targets/espruino/vectors-main.ts",
+  bench: "firmware/targets/espruino/bench-main.ts",
   /** HAL probe booted in the virtual Espruino (firmware/targets/probe). */
   "probe-hal": "firmware/targets/probe/espruino-main.ts",
 };
