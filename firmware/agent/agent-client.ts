@@ -70,6 +70,11 @@ export type Done = (this: void, error: string) => void;
 const EMPTY = alloc(0);
 /** SENDs in flight per connection. */
 export const SEND_WINDOW = 8;
+/**
+ * Most messages waiting per connection: the outbox is saved with every step, so callers
+ * get backpressure ("outbox full") instead of an ever larger record to rewrite.
+ */
+export const MAX_OUTBOX = 64;
 
 /** The queue this side receives on. */
 class OwnQueue {
@@ -361,6 +366,9 @@ export class AgentClient {
     const rec = this.find(connId);
     if (rec === undefined) {
       return "no connection " + connId;
+    }
+    if (rec.outbox.length >= MAX_OUTBOX) {
+      return "outbox full (" + rec.outbox.length + " messages waiting); try again when pending() drops";
     }
     let out: Outgoing;
     try {
