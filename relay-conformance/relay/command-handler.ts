@@ -26,7 +26,7 @@ import { encryptRcvMsg } from "../../firmware/transport/smp/msg-body";
 import type { BrokerMsg } from "../../firmware/transport/smp/responses";
 import { authKind } from "../../firmware/transport/smp/transmission";
 import { maxMessageLength } from "../../firmware/transport/smp/version";
-import { encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, responseTransmission, signedBytesFast } from "./fast-codec";
+import { encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, responseParts, signedBytesFast, TransmissionParts } from "./fast-codec";
 import type { QueueRecord, QueueStore, StoredMessage } from "./queue-store";
 
 /** queue and message ids: 24 random bytes (simplexmq queueIdBytes / msgIdBytes) */
@@ -149,7 +149,7 @@ export class CommandHandler {
    * blocks, instead of a block each — the order on the wire is unchanged.
    */
   private processing: RelaySession | undefined;
-  private ownDeliveries: Buffer[] = [];
+  private ownDeliveries: TransmissionParts[] = [];
 
   constructor(o: CommandHandlerOptions) {
     this.store = o.store;
@@ -187,7 +187,7 @@ export class CommandHandler {
     const out: Response[] = [];
     const after: Response[] = [];
     const ts = parseBlockFast(block);
-    const delivered: Buffer[] = [];
+    const delivered: TransmissionParts[] = [];
     if (ts === undefined) {
       out.push({ corrId: EMPTY, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
     } else {
@@ -200,8 +200,8 @@ export class CommandHandler {
       }
     }
     if (delivered.length + out.length + after.length === 0) return;
-    for (const r of out) delivered.push(responseTransmission(v, r.corrId, r.entityId, r.msg));
-    for (const r of after) delivered.push(responseTransmission(v, r.corrId, r.entityId, r.msg));
+    for (const r of out) delivered.push(responseParts(v, r.corrId, r.entityId, r.msg));
+    for (const r of after) delivered.push(responseParts(v, r.corrId, r.entityId, r.msg));
     s.params.send(encodeBlocksFast(delivered));
   }
 
@@ -439,7 +439,7 @@ export class CommandHandler {
   }
 
   private deliver(s: RelaySession, entityId: Bytes, msg: BrokerMsg): void {
-    const t = responseTransmission(s.params.version, EMPTY, entityId, msg);
+    const t = responseParts(s.params.version, EMPTY, entityId, msg);
     if (s === this.processing) this.ownDeliveries.push(t);
     else s.params.send(encodeBlocksFast([t]));
   }

@@ -89,27 +89,43 @@ export function encryptRcvMsgFast(provider: CryptoProvider, key: Bytes, msgId: B
 
 const MSG_TAG = Buffer.from("MSG ");
 
-/** One unauthenticated transmission: 0x00 ‖ corrId ‖ entityId ‖ message. */
-export function responseTransmission(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg): Buffer {
+/** A transmission as the pieces it is made of; encodeBlocksFast copies them straight into the block. */
+export type TransmissionParts = Buffer | Buffer[];
+
+function partsLength(t: TransmissionParts): number {
+  if (Buffer.isBuffer(t)) return t.length;
+  let n = 0;
+  for (const p of t) n += p.length;
+  return n;
+}
+
+/** One unauthenticated transmission 0x00 ‖ corrId ‖ entityId ‖ message, as pieces (a MSG body is not copied). */
+export function responseParts(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg): Buffer[] {
   const head = Buffer.from([0, corrId.length]);
   if (msg.tag === "MSG") {
-    return Buffer.concat([head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), MSG_TAG, Buffer.from([msg.msgId.length]), asBuf(msg.msgId), asBuf(msg.encBody)]);
+    return [head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), MSG_TAG, Buffer.from([msg.msgId.length]), asBuf(msg.msgId), asBuf(msg.encBody)];
   }
-  return Buffer.concat([head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), asBuf(encodeBrokerMsg(v, msg))]);
+  return [head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), asBuf(encodeBrokerMsg(v, msg))];
+}
+
+/** One unauthenticated transmission: 0x00 ‖ corrId ‖ entityId ‖ message. */
+export function responseTransmission(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg): Buffer {
+  return Buffer.concat(responseParts(v, corrId, entityId, msg));
 }
 
 /** encodeBlocks with Buffer ops (same packing rule). */
-export function encodeBlocksFast(ts: Buffer[]): Buffer[] {
+export function encodeBlocksFast(ts: TransmissionParts[]): Buffer[] {
   const blocks: Buffer[] = [];
-  let batch: Buffer[] = [];
+  let batch: TransmissionParts[] = [];
   let size = 0;
   const flush = () => {
     const b = Buffer.allocUnsafe(SMP_BLOCK_SIZE);
     let off = 3;
     for (const t of batch) {
-      b.writeUInt16BE(t.length, off);
-      t.copy(b, off + 2);
-      off += 2 + t.length;
+      b.writeUInt16BE(partsLength(t), off);
+      off += 2;
+      if (Buffer.isBuffer(t)) off += t.copy(b, off);
+      else for (const p of t) off += p.copy(b, off);
     }
     b.fill(0x23, off);
     b.writeUInt16BE(off - 2, 0);
@@ -119,7 +135,7 @@ export function encodeBlocksFast(ts: Buffer[]): Buffer[] {
     size = 0;
   };
   for (const t of ts) {
-    const s = t.length + 2;
+    const s = partsLength(t) + 2;
     if (s > BATCH_CAPACITY) continue;
     if (size + s > BATCH_CAPACITY || batch.length === MAX_BATCH_COUNT) flush();
     batch.push(t);
