@@ -1,122 +1,105 @@
 /**
  * `tsense simulate` (and `npm start`): a fleet of virtual sensors running the real
  * firmware against a relay, with a station receiving and an MQTT bridge publishing.
+ * The fleet comes from a spec file (--spec) and/or flags (simulator/spec); metrics,
+ * assertions and the report from simulator/metrics and simulator/report.
  */
-import { parseArgs } from "node:util";
-import { runFleet, type FleetProgress, type FleetResult } from "./fleet/fleet";
+import { SIMULATE_USAGE, SpecError, formatMix, parseSimulateArgs, resolveSpec, totalDevices, type FleetSpec, type SimulateArgs } from "./spec/index";
+import { ProgressLine, assertionExitCode, evaluateAssertions, formatSummary, parseAssertions, type Assertion } from "./metrics/index";
+import { reportData, writeReport } from "./report/index";
+import { runFleet, type FleetResult } from "./fleet/fleet";
 
-const USAGE = `usage: tsense simulate [--devices N] [--duration S] [--interval S] [--seed TEXT] [--board ID]
-                       [--relay smp://… --device-relay grp://…] [--mqtt embedded|off|mqtt://host:port]
-                       [--assert 'delivery>=0.999,p99<250ms'] [--json]
-Runs N virtual devices (the real firmware on simulated hardware) against a relay (embedded
-unless --relay), a station and an MQTT bridge (embedded aedes unless --mqtt), for S seconds,
-then waits for queued readings and prints what was delivered. Exit 1 if an --assert fails.`;
+const USAGE = `${SIMULATE_USAGE}
+                      [--device-relay grp://…] (with an external smp:// relay)
+Runs the fleet (default: 100 devices, 60 s, real time) against a relay (embedded unless
+--relay), a station and an MQTT bridge (embedded aedes unless --mqtt), then waits for
+queued readings and prints what was delivered and what was lost, and why. Exit 1 if an
+--assert fails; --report DIR writes report.json and report.html; stepped runs print the
+transcript hash (the same seed gives the same hash).`;
 
-interface Assertion {
-  metric: string;
-  op: string;
-  value: number;
-  text: string;
+function clockText(spec: FleetSpec): string {
+  return spec.clock.mode === "accelerated" ? `accelerated ×${spec.clock.speed}` : spec.clock.mode;
 }
 
-export function parseAssertions(s: string): Assertion[] {
-  return s.split(",").map((part) => {
-    const m = /^\s*(delivery|p50|p95|p99|lost|duplicates)\s*(>=|<=|<|>|==)\s*([\d.]+)\s*(ms)?\s*$/.exec(part);
-    if (!m) throw new Error(`--assert: cannot read '${part.trim()}' (e.g. delivery>=0.999, p99<250ms, lost==0)`);
-    return { metric: m[1], op: m[2], value: Number(m[3]), text: part.trim() };
-  });
-}
-
-function metricOf(r: FleetResult, metric: string): number {
-  switch (metric) {
-    case "delivery": return r.deliveryRatio;
-    case "p50": return r.latencyMs.p50;
-    case "p95": return r.latencyMs.p95;
-    case "p99": return r.latencyMs.p99;
-    case "lost": return r.lost;
-    default: return r.duplicates;
+/** Takes `--device-relay X` / `--device-relay=X` out of argv (the spec parser does not know it). */
+function takeDeviceRelay(argv: string[]): { rest: string[]; deviceRelay?: string } {
+  const rest: string[] = [];
+  let deviceRelay: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--device-relay") deviceRelay = argv[++i];
+    else if (a.startsWith("--device-relay=")) deviceRelay = a.slice("--device-relay=".length);
+    else rest.push(a);
   }
-}
-
-function holds(v: number, op: string, limit: number): boolean {
-  return op === ">=" ? v >= limit : op === "<=" ? v <= limit : op === "<" ? v < limit : op === ">" ? v > limit : v === limit;
-}
-
-function positive(name: string, v: string | undefined, def: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got '${v}'`);
-  return n;
+  if (deviceRelay !== undefined && !/^grp:\/\//.test(deviceRelay)) throw new Error(`--device-relay: expected grp://…, got ${JSON.stringify(deviceRelay)}`);
+  return { rest, deviceRelay };
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let o;
+  let args: SimulateArgs;
+  let spec: FleetSpec;
+  let assertions: Assertion[] = [];
+  let deviceRelay: string | undefined;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        devices: { type: "string" }, duration: { type: "string" }, interval: { type: "string" }, seed: { type: "string", default: "tsense" },
-        board: { type: "string", default: "seeed-xiao-esp32s3-sense" }, relay: { type: "string" }, "device-relay": { type: "string" },
-        mqtt: { type: "string", default: "embedded" }, assert: { type: "string" }, json: { type: "boolean", default: false },
-        drain: { type: "string" }, help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    if (values.help) {
+    const taken = takeDeviceRelay(argv);
+    deviceRelay = taken.deviceRelay;
+    args = parseSimulateArgs(taken.rest);
+    if (args.help) {
       console.log(USAGE);
       return 0;
     }
-    o = {
-      devices: Math.floor(positive("devices", values.devices, 100)),
-      durationS: positive("duration", values.duration, 60),
-      intervalS: positive("interval", values.interval, 5),
-      drainS: positive("drain", values.drain, 20),
-      seed: values.seed,
-      board: values.board,
-      relay: values.relay,
-      deviceRelay: values["device-relay"],
-      mqtt: values.mqtt,
-      json: values.json,
-      assertions: values.assert ? parseAssertions(values.assert) : [],
-    };
+    spec = resolveSpec(args);
+    if (args.assert !== undefined) assertions = parseAssertions(args.assert);
   } catch (e) {
-    console.error(`tsense simulate: ${(e as Error).message}\n${USAGE}`);
+    const msg = e instanceof SpecError ? e.message : (e as Error).message;
+    console.error(`tsense simulate: ${msg}\n${USAGE}`);
     return 2;
   }
-  const tty = process.stderr.isTTY;
-  const onProgress = (p: FleetProgress) => {
-    const line = `[${p.elapsedS.toFixed(0).padStart(4)} s] devices ${p.connected}/${p.devices} connected · readings sent ${p.sent} · delivered ${p.delivered} · p99 ${p.p99Ms.toFixed(0)} ms`;
-    if (tty) process.stderr.write(`\r${line}\x1b[K`);
-    else process.stderr.write(line + "\n");
-  };
-  console.error(`tsense simulate: ${o.devices} devices, ${o.durationS} s, one reading round every ${o.intervalS} s, board ${o.board}`);
-  let r: FleetResult;
-  try {
-    r = await runFleet({ ...o, onProgress, log: (l) => console.error(l) });
-  } catch (e) {
-    console.error(`\ntsense simulate: ${(e as Error).message}`);
-    return 1;
-  }
-  if (tty) process.stderr.write("\n");
-  if (o.json) console.log(JSON.stringify(r, null, 2));
-  else {
-    console.log(
-      [
-        `devices         ${r.devices} (${r.connected} connected at the end)`,
-        `readings        ${r.expected} taken before the cut-off; ${r.delivered} delivered, ${r.dropped} dropped by devices (journal full), ${r.lost} lost, ${r.duplicates} duplicates`,
-        `delivery        ${(r.deliveryRatio * 100).toFixed(2)} %`,
-        `latency         p50 ${r.latencyMs.p50} ms · p95 ${r.latencyMs.p95} ms · p99 ${r.latencyMs.p99} ms · max ${r.latencyMs.max} ms`,
-        `links           ${r.linkLosses} link losses · ${r.errors} device errors`,
-        `mqtt            ${r.mqttStates} state messages, ${r.mqttDiscovery} Home Assistant discovery configs`,
-        `resources       ${r.memoryPerDeviceKb.toFixed(0)} KiB heap per device · ${r.cpuSeconds.toFixed(1)} s CPU in ${r.wallSeconds.toFixed(1)} s`,
-      ].join("\n"),
+  const quiet = args.quiet === true;
+  const line = new ProgressLine(process.stderr);
+  const startedAt = new Date().toISOString();
+  if (!quiet) {
+    console.error(
+      `tsense simulate: ${totalDevices(spec)} devices, ${spec.durationMs / 1000} s, clock ${clockText(spec)}, seed ${JSON.stringify(spec.seed)}, ${spec.faults.length} fault rules`,
     );
   }
-  let failed = false;
-  for (const a of o.assertions) {
-    const v = metricOf(r, a.metric);
-    const ok = holds(v, a.op, a.value);
-    if (!ok) failed = true;
-    console.log(`${ok ? "ok  " : "FAIL"} ${a.text} (${a.metric} = ${v})`);
+  let r: FleetResult;
+  try {
+    r = await runFleet({
+      spec,
+      deviceRelay,
+      onProgress: quiet ? undefined : (s) => line.update(s),
+      log: quiet ? undefined : (l) => console.error(l),
+    });
+  } catch (e) {
+    line.done();
+    console.error(`tsense simulate: ${(e as Error).message}`);
+    return 1;
   }
-  return failed ? 1 : 0;
+  line.done();
+  const evaluated = assertions.length > 0 ? evaluateAssertions(assertions, r.summary) : undefined;
+  if (args.json) console.log(JSON.stringify({ summary: r.summary, transcriptHash: r.transcriptHash, faults: r.faults, mqtt: r.mqtt, assertions: evaluated }, null, 2));
+  else {
+    console.log(formatSummary(r.summary));
+    console.log(`mqtt         ${r.mqtt.states} state messages, ${r.mqtt.discovery} Home Assistant discovery configs`);
+    const faults = Object.entries(r.faults).map(([k, n]) => `${k} ${n}`).join(", ");
+    if (faults) console.log(`faults       ${faults}`);
+    if (spec.clock.mode === "stepped") console.log(`transcript   ${r.transcriptHash}`);
+    for (const a of evaluated?.results ?? []) console.log(a.message);
+  }
+  if (args.report !== undefined) {
+    const run = {
+      seed: spec.seed,
+      clock: clockText(spec),
+      relay: spec.relay.kind === "embedded" ? "embedded" : spec.relay.url,
+      mqtt: spec.mqtt.kind === "external" ? spec.mqtt.url : spec.mqtt.kind,
+      mix: formatMix(spec.mix),
+      transcriptHash: spec.clock.mode === "stepped" ? r.transcriptHash : undefined,
+      startedAt,
+      command: `tsense simulate ${argv.join(" ")}`.trim(),
+    };
+    const out = writeReport(args.report, reportData(run, r.summary, r.series, { assertions: evaluated, faults: r.faults }));
+    if (!quiet) console.error(`report: ${out.html}`);
+  }
+  return assertionExitCode(evaluated);
 }

@@ -1,194 +1,331 @@
 /**
- * A fleet run: the relay (embedded unless given), a station, the MQTT bridge, and N
- * virtual devices running the real firmware, all in this process on one scheduler. After
- * the run's duration the devices keep running for a drain window; then every reading
- * taken before the cut-off is accounted for: delivered (once), or dropped by the device
- * with a reason, or lost.
+ * A fleet run: the relay (embedded unless given), a station, the MQTT bridge, and the
+ * spec's virtual devices running the real firmware, all in this process on the
+ * simulator's scheduler (real time, accelerated or stepped), with the spec's faults.
+ *
+ * Accounting: every reading a device journals is `sent` (device-local sequence), each
+ * station record of it `delivered`; after the run the devices keep going for a drain
+ * window, then what is still missing is lost with a reason: dropped by the device
+ * (journal full), cut by a power loss, queued in the relay across a restart (its queue
+ * store is in memory, so a restart loses it), or still in flight at the end.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getProvider } from "../../firmware/crypto/node/providers";
+import type { CryptoProvider } from "../../firmware/crypto/provider";
 import { MemoryAgentStore } from "../../firmware/agent/node/stores";
-import { Scheduler } from "../../firmware/targets/node/scheduler";
 import { boardSensorConfigs } from "../../boards/board";
 import { findBoard } from "../../boards/load";
 import { startRelay, type RunningRelay } from "../../relay-conformance/relay-cli";
 import { Station } from "../station/station";
-import type { StationRecord } from "../station/records";
 import { startBridge, type RunningBridge } from "../mqtt/bridge";
+import { DeviceClock, HalTimers, Scheduler, Transcript } from "../clock/index";
+import { DeviceModels } from "../models/device-models";
+import { FaultPlan, LinkProxy, type FaultEvent } from "../faults/index";
+import { MetricsCollector, LOST_IN_FLIGHT_AT_END, type LiveSnapshot, type Series, type Summary } from "../metrics/index";
+import { expandDevices, type FleetSpec, type DevicePlan } from "../spec/index";
 import { VirtualDevice } from "./virtual-device";
-import { diurnalSources } from "./sources";
+
+export const LOST_DROPPED = "dropped by the device (journal full)";
+export const LOST_POWER_CUT = "power cut";
+export const LOST_RELAY_RESTART = "relay restart (queue store in memory)";
 
 export interface FleetOptions {
-  devices: number;
-  durationS: number;
-  intervalS: number;
-  seed: string;
-  board: string;
-  /** smp:// address of an external relay for the station; embedded when undefined. */
-  relay?: string;
-  /** grp:// address the devices use with an external relay. */
+  spec: FleetSpec;
+  /** grp:// address for the devices when spec.relay is an external smp:// relay. */
   deviceRelay?: string;
-  /** "embedded", "off", or an mqtt:// URL. */
-  mqtt: string;
-  /** Seconds after the cut-off for queued readings to arrive. */
-  drainS: number;
-  onProgress?: (p: FleetProgress) => void;
+  /** Virtual ms after the run's duration for queued readings to arrive (default 20 s). */
+  drainMs?: number;
+  onProgress?: (s: LiveSnapshot) => void;
   log?: (line: string) => void;
 }
 
-export interface FleetProgress {
-  elapsedS: number;
-  devices: number;
-  connected: number;
-  sent: number;
-  delivered: number;
-  p99Ms: number;
-}
-
 export interface FleetResult {
-  devices: number;
-  connected: number;
-  expected: number;
-  delivered: number;
-  duplicates: number;
-  dropped: number;
-  lost: number;
-  deliveryRatio: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  linkLosses: number;
-  errors: number;
-  mqttStates: number;
-  mqttDiscovery: number;
-  memoryPerDeviceKb: number;
-  cpuSeconds: number;
-  wallSeconds: number;
+  summary: Summary;
+  series: Series;
+  /** Hash of the transcript (what each device sampled and when, and the faults); stepped runs repeat it. */
+  transcriptHash: string;
+  faults: Record<string, number>;
+  mqtt: { states: number; discovery: number };
+  relayRestarts: number;
+  powerCuts: number;
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
+interface Tracking {
+  next: number;
+  /** `${timeMs}/${kind}` → seqs of that key, in journal order, and how many were delivered. */
+  keys: Map<string, { seqs: number[]; delivered: number }>;
+  /** Virtual time of the last power cut. */
+  lastCutMs: number;
+  /** seq → virtual send time, for readings not delivered yet. */
+  sentAt: Map<number, number>;
+  resolved: Set<number>;
+  /** First seq journalled after the run's duration. */
+  cutoff: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function providerFor(name: DevicePlan["crypto"], cache: Map<string, CryptoProvider>): CryptoProvider {
+  let p = cache.get(name);
+  if (p === undefined) {
+    p = getProvider(name);
+    cache.set(name, p);
+  }
+  return p;
+}
 
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
+  const spec = o.spec;
   const log = o.log ?? (() => undefined);
-  const provider = getProvider("native");
-  const startWall = Date.now();
-  const cpu0 = process.cpuUsage();
-  const heap0 = process.memoryUsage().heapUsed;
+  const plans = expandDevices(spec);
+  const artifacts = plans.filter((p) => p.artifact !== "node").length;
+  if (artifacts > 0) throw new Error(`--mix: ${artifacts} devices would run compiled artifacts, which the fleet does not run yet`);
+  const plan = FaultPlan.fromSpec(spec, plans);
+  const stepped = spec.clock.mode === "stepped";
+  const speed = spec.clock.mode === "accelerated" ? spec.clock.speed : 1;
+  let taskErrors = 0;
+  const scheduler = new Scheduler({
+    mode: spec.clock,
+    quietMs: stepped ? 3 : 0,
+    onTaskError: (e) => {
+      taskErrors++;
+      if (taskErrors <= 5) log(`device task failed: ${(e as Error).message}`);
+    },
+  });
+  const transcript = new Transcript();
+  const metrics = new MetricsCollector({ deviceCount: plans.length, durationMs: spec.durationMs, deviceNames: plans.map((p) => p.name) });
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  // Relay: embedded (restartable on the same ports and data dir) or external.
   let relay: RunningRelay | undefined;
-  let stationRelay = o.relay;
-  let deviceRelay = o.deviceRelay;
-  if (stationRelay === undefined) {
-    relay = await startRelay(["--port", "0", "--grp-port", "0", "--data-dir", mkdtempSync(join(tmpdir(), "tsense-sim-relay-")), "--provider", "native"], () => undefined);
+  let stationRelay: string;
+  let deviceRelay: string | undefined = o.deviceRelay;
+  const relayDir = mkdtempSync(join(tmpdir(), "tsense-sim-relay-"));
+  const relayArgs = (port: string, grpPort: string) => ["--port", port, "--grp-port", grpPort, "--data-dir", relayDir, "--provider", "native"];
+  if (spec.relay.kind === "embedded") {
+    relay = await startRelay(relayArgs("0", "0"), () => undefined);
     stationRelay = relay.address;
     deviceRelay = relay.grpAddress;
     log(`relay: ${relay.address} and ${relay.grpAddress}`);
+  } else if (spec.relay.scheme === "smp") {
+    stationRelay = spec.relay.url;
+  } else {
+    throw new Error("--relay grp://…: the station needs the relay's smp:// address; give --relay smp://… and --device-relay grp://…");
   }
-  if (!deviceRelay) throw new Error("the devices need a grp:// relay address (--device-relay) when the relay is external");
-  const station = await Station.start({ relay: stationRelay, provider, store: new MemoryAgentStore(), pumpMs: 100 });
-  const records: StationRecord[] = [];
-  station.onRecord((r) => records.push(r));
-  let bridge: RunningBridge | undefined;
-  if (o.mqtt !== "off") {
-    bridge = await startBridge(o.mqtt === "embedded" ? { station, embedded: true } : { station, mqttUrl: o.mqtt });
-    log(`mqtt: ${bridge.url}`);
-  }
+  if (deviceRelay === undefined) throw new Error("the devices need a grp:// relay address (--device-relay) when the relay is external");
+  const grpUrl = new URL(deviceRelay);
+  const grpPort = Number(grpUrl.port);
 
-  const scheduler = new Scheduler({ mode: "real" });
-  const epochMs = Date.now() - scheduler.now();
-  const sensors = boardSensorConfigs(findBoard(o.board));
-  const devices: VirtualDevice[] = [];
-  const connIds = new Map<string, VirtualDevice>();
-  let errors = 0;
-  for (let i = 0; i < o.devices; i++) {
-    const { connId, invitation } = await station.invite();
-    const name = `sim-${String(i + 1).padStart(4, "0")}`;
-    const d = new VirtualDevice({
-      name, relay: deviceRelay, invitation, intervalS: o.intervalS, sensors, sources: diurnalSources(o.seed, i, () => epochMs + scheduler.now()), scheduler, provider, epochMs,
-      onEvent: (_d, type) => {
-        if (type === "error") errors++;
-      },
-    });
-    devices.push(d);
-    connIds.set(connId, d);
-    // Stagger boots over one interval, so the fleet does not sample in lockstep.
-    scheduler.setTimer(Math.floor((i * o.intervalS * 1000) / Math.max(1, o.devices)), () => d.start());
-  }
-
-  const latencies = () =>
-    records
-      .filter((r) => r.type === "reading")
-      .map((r) => (r.type === "reading" ? Date.parse(r.received) - Date.parse(r.time) : 0))
-      .sort((a, b) => a - b);
-  const progress = (elapsedS: number): FleetProgress => ({
-    elapsedS,
-    devices: devices.length,
-    connected: devices.filter((d) => d.app.isReady()).length,
-    sent: devices.reduce((n, d) => n + d.app.counters.readingsSent, 0),
-    delivered: records.filter((r) => r.type === "reading").length,
-    p99Ms: percentile(latencies(), 99),
-  });
-  const t0 = Date.now();
-  while (Date.now() - t0 < o.durationS * 1000) {
-    await sleep(Math.min(1000, o.durationS * 1000 - (Date.now() - t0)));
-    o.onProgress?.(progress((Date.now() - t0) / 1000));
-  }
-  // Cut-off: readings taken up to now must all be accounted for.
-  const cutoff = Date.now();
-  const journaledAtCutoff = devices.reduce((n, d) => n + d.app.counters.readingsJournaled, 0);
-  const drainEnd = Date.now() + o.drainS * 1000;
-  const deliveredBefore = () => {
-    const seen = new Set<string>();
-    for (const r of records) if (r.type === "reading" && Date.parse(r.time) <= cutoff) seen.add(`${r.device}/${r.time}/${r.kind}`);
-    return seen.size;
-  };
-  while (Date.now() < drainEnd && deliveredBefore() + devices.reduce((n, d) => n + d.app.counters.readingsDropped, 0) < journaledAtCutoff) await sleep(200);
-
-  const readings = records.filter((r) => r.type === "reading");
-  const keys = new Set<string>();
-  let duplicates = 0;
-  let delivered = 0;
-  for (const r of readings) {
-    if (r.type !== "reading" || Date.parse(r.time) > cutoff) continue;
-    const k = `${r.device}/${r.time}/${r.kind}`;
-    if (keys.has(k)) duplicates++;
-    else {
-      keys.add(k);
-      delivered++;
+  try {
+    const station = await Station.start({ relay: stationRelay, provider: getProvider("native"), store: new MemoryAgentStore(), pumpMs: 100 });
+    cleanups.push(() => station.close());
+    let bridge: RunningBridge | undefined;
+    if (spec.mqtt.kind !== "off") {
+      bridge = await startBridge(spec.mqtt.kind === "embedded" ? { station, embedded: true } : { station, mqttUrl: spec.mqtt.url });
+      const b = bridge;
+      cleanups.push(() => b.close());
+      log(`mqtt: ${bridge.url}`);
     }
+
+    // Link faults: devices that have any get their own proxy in front of the relay's GRP port.
+    const proxies = new Map<number, LinkProxy>();
+    const proxyUrls = new Map<number, string>();
+    for (const p of plans) {
+      if (!plan.forDevice(p.index).some((e) => e.kind === "link-loss" || e.kind === "latency")) continue;
+      const proxy = new LinkProxy({ targetHost: grpUrl.hostname, targetPort: grpPort, speed });
+      const at = await proxy.start();
+      proxies.set(p.index, proxy);
+      proxyUrls.set(p.index, deviceRelay.replace(`${grpUrl.hostname}:${grpUrl.port}`, `${at.host}:${at.port}`));
+      cleanups.push(() => proxy.close());
+    }
+
+    metrics.markMemoryBaseline();
+    const epochMs = Date.now();
+    const providers = new Map<string, CryptoProvider>();
+    const devices: VirtualDevice[] = [];
+    const byName = new Map<string, number>();
+    const tracking: Tracking[] = [];
+    const clocks: DeviceClock[] = [];
+    const linkUpAt = new Map<number, number>();
+    /** Readings journalled after the run's duration are not counted (only matched, so they are not "unknown"). */
+    let counting = true;
+    for (const p of plans) {
+      const { invitation } = await station.invite();
+      const clock = new DeviceClock(scheduler, plan.skewAt(p.index, 0));
+      clocks.push(clock);
+      const timers = new HalTimers(scheduler, clock);
+      const models = new DeviceModels(spec.seed, p.name, spec.timeOfDayMs);
+      for (const f of plan.sensorFaults(p.index)) models.addFault(f.kind, f.fault);
+      const relayUrl = proxyUrls.get(p.index) ?? deviceRelay;
+      const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), cutoff: Infinity };
+      tracking.push(t);
+      const d = new VirtualDevice({
+        index: p.index,
+        name: p.name,
+        relay: relayUrl,
+        invitation,
+        intervalS: p.intervalMs / 1000,
+        sensors: boardSensorConfigs(findBoard(p.board)),
+        sources: models.physicalSources(() => clock.now()),
+        timers,
+        provider: providerFor(p.crypto, providers),
+        epochMs,
+        onReading: (_d, timeMs, kind, value) => {
+          const seq = t.next++;
+          const key = `${timeMs}/${kind}`;
+          let k = t.keys.get(key);
+          if (k === undefined) t.keys.set(key, (k = { seqs: [], delivered: 0 }));
+          k.seqs.push(seq);
+          if (!counting) return;
+          const now = scheduler.now();
+          t.sentAt.set(seq, now);
+          metrics.sent(p.index, seq, now);
+          transcript.record(now, p.name, kind, value.toFixed(3));
+        },
+        onEvent: (_d, type, detail) => {
+          if (type === "link" && detail === "up") linkUpAt.set(p.index, scheduler.now());
+          else if (type === "link") metrics.disconnected(p.index, detail.replace(/^down: /, "") || "closed");
+          else if (type === "ready") {
+            metrics.connected(p.index);
+            const up = linkUpAt.get(p.index);
+            if (up !== undefined) metrics.handshake(scheduler.now() - up);
+          }
+        },
+      });
+      devices.push(d);
+      byName.set(p.name, p.index);
+      scheduler.at(p.phaseMs, () => d.start());
+    }
+
+    station.onRecord((r) => {
+      if (r.type !== "reading") return;
+      const i = byName.get(r.device);
+      if (i === undefined) return;
+      const now = scheduler.now();
+      const k = tracking[i].keys.get(`${Date.parse(r.time)}/${r.kind}`);
+      if (k === undefined) {
+        metrics.delivered(i, -1, now);
+        return;
+      }
+      // The n-th record of a key is its n-th reading; more are duplicates.
+      const seq = k.delivered < k.seqs.length ? k.seqs[k.delivered++] : k.seqs[0];
+      if (!tracking[i].sentAt.has(seq) && !tracking[i].resolved.has(seq) && seq >= tracking[i].cutoff) return;
+      const outcome = metrics.delivered(i, seq, now);
+      if (outcome === "delivered" || outcome === "late") {
+        tracking[i].sentAt.delete(seq);
+        tracking[i].resolved.add(seq);
+      }
+    });
+
+    // Faults.
+    let relayRestarts = 0;
+    let powerCuts = 0;
+    const relayRestartsAt: number[] = [];
+    let relayChange: Promise<void> = Promise.resolve();
+    const onFault = (e: FaultEvent, phase: "start" | "end") => {
+      transcript.record(scheduler.now(), "fault", e.kind, phase, e.device === undefined ? "fleet" : plans[e.device].name);
+      const d = e.device === undefined ? undefined : devices[e.device];
+      switch (e.kind) {
+        case "link-loss":
+        case "latency": {
+          const proxy = proxies.get(e.device as number);
+          proxy?.setDefaultLink(plan.linkAt(e.device as number, phase === "start" ? e.startMs : e.endMs));
+          break;
+        }
+        case "relay-restart": {
+          if (relay === undefined) break;
+          if (phase === "start") {
+            relayRestarts++;
+            relayRestartsAt.push(scheduler.now());
+            const old = relay;
+            relayChange = relayChange.then(() => old.close());
+          } else {
+            const smpPort = new URL(stationRelay).port;
+            relayChange = relayChange.then(async () => {
+              relay = await startRelay(relayArgs(smpPort, String(grpPort)), () => undefined);
+            });
+          }
+          break;
+        }
+        case "device-reboot":
+          if (d === undefined) break;
+          if (phase === "start") {
+            if (e.powerCut) {
+              powerCuts++;
+              tracking[e.device as number].lastCutMs = scheduler.now();
+              // The SD card takes this many more units, then power is gone (the app's write throws).
+              d.sd.budget = e.cutAfterUnits;
+              scheduler.after(0, () => d.powerOff());
+            } else d.powerOff();
+          } else d.powerOn();
+          break;
+        case "clock-skew":
+          if (phase === "start" && e.startMs > 0) {
+            clocks[e.device as number].setPpm(e.ppm);
+            clocks[e.device as number].step(e.offsetMs);
+          }
+          break;
+        default:
+          // Sensor faults and battery drain live in the device's models.
+          break;
+      }
+    };
+    plan.scheduleOn(scheduler, { onStart: (e) => onFault(e, "start"), onEnd: (e) => onFault(e, "end") });
+
+    const progress = setInterval(() => o.onProgress?.(metrics.snapshot(scheduler.now())), 250);
+    cleanups.push(() => clearInterval(progress));
+    metrics.sampleResources();
+    const sampler = setInterval(() => metrics.sampleResources(), 1000);
+    cleanups.push(() => clearInterval(sampler));
+    const maxWallMs = stepped ? undefined : (spec.durationMs + (o.drainMs ?? 20_000)) / speed + 60_000;
+    await scheduler.run(spec.durationMs, { maxWallMs });
+    o.onProgress?.(metrics.snapshot(scheduler.now()));
+    await relayChange;
+
+    // Drain: devices keep running (later readings are not counted) until everything sent
+    // before the cut-off is delivered or known dropped, or the drain window ends.
+    counting = false;
+    for (const tr of tracking) tr.cutoff = tr.next;
+    const drainEnd = spec.durationMs + (o.drainMs ?? 20_000);
+    let t = spec.durationMs;
+    const settled = () => plans.every((p) => tracking[p.index].sentAt.size <= devices[p.index].dropped());
+    while (t < drainEnd && !settled()) {
+      t = Math.min(drainEnd, t + 1000);
+      await scheduler.run(t, { maxWallMs: stepped ? undefined : 60_000 });
+      if (stepped) await new Promise((r) => setTimeout(r, 20));
+    }
+    await relayChange;
+    const endMs = scheduler.now();
+
+    // Whatever is still missing gets its reason (the oldest missing ones are the dropped ones).
+    for (const p of plans) {
+      const tr = tracking[p.index];
+      let dropped = devices[p.index].dropped();
+      for (const [seq, at] of [...tr.sentAt.entries()].sort((a, b) => a[0] - b[0])) {
+        if (dropped > 0) {
+          metrics.lost(p.index, seq, LOST_DROPPED);
+          dropped--;
+        } else if (at <= tr.lastCutMs) metrics.lost(p.index, seq, LOST_POWER_CUT);
+        else if (relayRestartsAt.some((r) => at <= r)) metrics.lost(p.index, seq, LOST_RELAY_RESTART);
+      }
+    }
+    const summary = metrics.finish(endMs, LOST_IN_FLIGHT_AT_END);
+    for (const d of devices) d.stop();
+    const result: FleetResult = {
+      summary,
+      series: metrics.series(),
+      transcriptHash: transcript.digest(),
+      faults: plan.counts(),
+      mqtt: { states: bridge ? bridge.bridge.stats.states : 0, discovery: bridge ? bridge.bridge.stats.discoveryConfigs : 0 },
+      relayRestarts,
+      powerCuts,
+    };
+    if (taskErrors > 0) log(`${taskErrors} device tasks failed`);
+    return result;
+  } finally {
+    scheduler.stop();
+    for (const c of cleanups.reverse()) await c();
+    if (relay) await relay.close();
   }
-  const dropped = devices.reduce((n, d) => n + d.app.counters.readingsDropped, 0);
-  const lat = latencies();
-  const result: FleetResult = {
-    devices: devices.length,
-    connected: devices.filter((d) => d.app.isReady()).length,
-    expected: journaledAtCutoff,
-    delivered,
-    duplicates,
-    dropped,
-    lost: Math.max(0, journaledAtCutoff - delivered - dropped),
-    deliveryRatio: journaledAtCutoff === 0 ? 0 : delivered / journaledAtCutoff,
-    latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), max: lat.length ? lat[lat.length - 1] : 0 },
-    linkLosses: devices.reduce((n, d) => n + d.app.counters.linkLosses, 0),
-    errors,
-    mqttStates: bridge ? bridge.bridge.stats.states : 0,
-    mqttDiscovery: bridge ? bridge.bridge.stats.discoveryConfigs : 0,
-    memoryPerDeviceKb: Math.max(0, (process.memoryUsage().heapUsed - heap0) / 1024 / Math.max(1, devices.length)),
-    cpuSeconds: (() => {
-      const c = process.cpuUsage(cpu0);
-      return (c.user + c.system) / 1e6;
-    })(),
-    wallSeconds: (Date.now() - startWall) / 1000,
-  };
-  for (const d of devices) d.stop();
-  scheduler.close();
-  station.close();
-  if (bridge) await bridge.close();
-  if (relay) await relay.close();
-  return result;
 }
+

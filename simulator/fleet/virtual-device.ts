@@ -1,31 +1,41 @@
 /**
  * One virtual device: the real firmware (DeviceApp) on the Node HAL, with simulated chips
  * behind its I2C bus and ADC (fed by a physical model), an in-memory SD card and flash
- * that can lose power at any byte, on the fleet's shared scheduler.
+ * that can lose power at any byte, with its timers on the simulator's scheduler through
+ * its own (possibly skewed) clock.
+ *
+ * Every reading the firmware journals gets a device-local sequence number (`onReading`),
+ * unique for the whole run, across reboots: the fleet matches the station's records to it
+ * by (reading time, kind, occurrence).
  */
-import { getProvider } from "../../firmware/crypto/node/providers";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import { DeviceApp, DeviceConfig } from "../../firmware/app/device-app";
+import { readingKind } from "../../firmware/app/app-protocol";
 import { createSensors } from "../../firmware/app/sensors/sensor-config";
 import { createSimRig, type PhysicalSources, type SimRig } from "../../firmware/app/sensors/sim/sim-rig";
 import type { SensorConfig } from "../../firmware/app/sensors/sensor-config";
-import { MemoryFs } from "../../firmware/storage/memory-fs";
+import type { Sensor } from "../../firmware/app/sensors/sensor";
+import { MemoryFs, POWER_CUT } from "../../firmware/storage/memory-fs";
 import { createNodeHal } from "../../firmware/targets/node/node-hal";
-import type { Scheduler } from "../../firmware/targets/node/scheduler";
 import type { DeviceHal } from "../../firmware/app/device-hal";
+import type { HalTimers } from "../clock/hal-timers";
 
 export interface VirtualDeviceOptions {
+  index: number;
   name: string;
   relay: string;
   invitation: string;
   intervalS: number;
   sensors: SensorConfig[];
   sources: PhysicalSources;
-  scheduler: Scheduler;
-  provider?: CryptoProvider;
-  /** Wall-clock ms at scheduler time 0 (readings carry wall-clock times). */
+  /** The device's timers (its own clock on the fleet's scheduler). */
+  timers: HalTimers;
+  provider: CryptoProvider;
+  /** Wall-clock ms at the HAL's millis() 0 (readings carry wall-clock times). */
   epochMs: number;
   onEvent?: (device: VirtualDevice, type: string, detail: string) => void;
+  /** A journalled reading: its wire time (ms), kind name and value. */
+  onReading?: (device: VirtualDevice, timeMs: number, kind: string, value: number) => void;
 }
 
 export class VirtualDevice {
@@ -35,12 +45,13 @@ export class VirtualDevice {
   readonly hal: DeviceHal;
   app: DeviceApp;
   boots = 0;
-  private readonly provider: CryptoProvider;
+  powered = false;
+  /** Readings the firmware counted as dropped (journal full), summed over every boot. */
+  droppedBefore = 0;
 
   constructor(readonly o: VirtualDeviceOptions) {
-    this.provider = o.provider ?? getProvider("native");
-    this.rig = createSimRig(o.sensors, o.sources, () => o.scheduler.now());
-    this.hal = createNodeHal({ scheduler: o.scheduler, sd: this.sd, flash: this.flash, i2c: this.rig.bus, onRestart: () => this.reboot() });
+    this.rig = createSimRig(o.sensors, o.sources, () => o.timers.now());
+    this.hal = createNodeHal({ scheduler: o.timers, sd: this.sd, flash: this.flash, i2c: this.rig.bus, onRestart: () => this.reboot() });
     this.hal.adc = this.rig.adc;
     this.app = this.makeApp();
   }
@@ -48,22 +59,76 @@ export class VirtualDevice {
   private makeApp(): DeviceApp {
     const c = new DeviceConfig(this.o.name, this.o.relay, this.o.invitation, this.o.intervalS);
     c.timeOffsetMs = this.o.epochMs;
-    return new DeviceApp(this.hal, this.provider, c, createSensors(this.o.sensors, this.hal.i2c, this.hal.adc), (type, detail) => this.o.onEvent?.(this, type, detail));
+    const sensors = createSensors(this.o.sensors, this.hal.i2c, this.hal.adc).map((s) => this.watch(s));
+    return new DeviceApp(this.hal, this.o.provider, c, sensors, (type, detail) => {
+      if (type === "error" && detail.indexOf(POWER_CUT) >= 0) this.powerOff();
+      this.o.onEvent?.(this, type, detail);
+    });
   }
+
+  /**
+   * Wraps a driver's readings(): the app journals a round's readings in the same task,
+   * stamped with millis() + timeOffsetMs; a task posted right after checks the journal
+   * really grew by that many readings before they count as sent.
+   */
+  private watch(s: Sensor): Sensor {
+    const readings = s.readings.bind(s);
+    s.readings = () => {
+      const rs = readings();
+      if (this.round === undefined) {
+        const round = { t: this.hal.system.millis() + this.o.epochMs, before: this.app.counters.readingsJournaled, items: [] as { kind: string; value: number }[] };
+        this.round = round;
+        const app = this.app;
+        this.o.timers.setTimer(0, () => {
+          this.round = undefined;
+          if (app !== this.app) return;
+          if (app.counters.readingsJournaled - round.before !== round.items.length) return;
+          for (const it of round.items) this.o.onReading?.(this, round.t, it.kind, it.value);
+        });
+      }
+      for (const r of rs) this.round.items.push({ kind: readingKind(r.quantity)?.name ?? `kind-${r.quantity}`, value: r.value });
+      return rs;
+    };
+    return s;
+  }
+
+  private round: { t: number; before: number; items: { kind: string; value: number }[] } | undefined;
 
   start(): void {
     this.boots++;
+    this.powered = true;
     this.app.start();
   }
 
-  /** A software reboot: the app stops, storage stays, a new app instance boots from it. */
-  reboot(): void {
+  /** Power goes: the app stops mid-whatever, every timer of the device is gone. */
+  powerOff(): void {
+    if (!this.powered) return;
+    this.powered = false;
+    this.droppedBefore = Math.max(this.droppedBefore, this.app.counters.readingsDropped);
     this.app.stop();
+    this.o.timers.cancelAll();
+  }
+
+  /** Power returns: a fresh app boots from what the SD card and flash kept. */
+  powerOn(): void {
+    this.sd.budget = -1;
+    this.flash.budget = -1;
     this.app = this.makeApp();
     this.start();
   }
 
+  /** A software reboot: the app stops, storage stays, a new app instance boots from it. */
+  reboot(): void {
+    this.powerOff();
+    this.powerOn();
+  }
+
+  /** Readings dropped for a full journal (the app restores its counter from storage after a boot). */
+  dropped(): number {
+    return Math.max(this.droppedBefore, this.app.counters.readingsDropped);
+  }
+
   stop(): void {
-    this.app.stop();
+    this.powerOff();
   }
 }

@@ -14,10 +14,13 @@ import type { System, TimerHandle } from "../../port/hal/system";
 import { DirFs } from "./dir-fs";
 import type { StorageFs } from "../../storage/storage-fs";
 import type { Scheduler } from "./scheduler";
+
+/** What the HAL needs from a scheduler; the simulator's HalTimers (simulator/clock) serves it too. */
+export type HalScheduler = Pick<Scheduler, "now" | "setTimer" | "cancel" | "activity" | "hold">;
 import { SettableAdc, SettableGpio } from "./settable-io";
 
 export interface NodeHalOptions {
-  scheduler: Scheduler;
+  scheduler: HalScheduler;
   /** Directory standing in for the SD card (or give `sd`). */
   sdDir?: string;
   /** Directory standing in for internal flash (or give `flash`). */
@@ -40,7 +43,7 @@ class NodeSocket implements Socket {
   private closed = false;
   private readonly sock: net.Socket;
 
-  constructor(host: string, port: number, private readonly handler: SocketHandler, private readonly scheduler: Scheduler) {
+  constructor(host: string, port: number, private readonly handler: SocketHandler, private readonly scheduler: HalScheduler) {
     const release = scheduler.hold();
     this.sock = net.connect({ host, port });
     this.sock.once("connect", release);
@@ -81,7 +84,7 @@ class NodeSocket implements Socket {
 }
 
 export class NodeNet implements Net {
-  constructor(private readonly scheduler: Scheduler) {}
+  constructor(private readonly scheduler: HalScheduler) {}
 
   connect(host: string, port: number, handler: SocketHandler): Socket {
     return new NodeSocket(host, port, handler, this.scheduler);
@@ -92,7 +95,7 @@ export class NodeSystem implements System {
   private readonly bootAt: number;
 
   constructor(
-    private readonly scheduler: Scheduler,
+    private readonly scheduler: HalScheduler,
     private readonly options: { onRestart?: () => void; bootReason?: string; freeMemory?: () => number },
   ) {
     this.bootAt = scheduler.now();
