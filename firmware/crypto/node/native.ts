@@ -73,8 +73,12 @@ function rawPublic(k: nc.KeyObject): Uint8Array {
   return new Uint8Array(der.subarray(der.length - 32));
 }
 
+// crypto.hash (Node ≥ 20.12) hashes in one call without a Hash object; older Nodes stream.
+const oneShotHash = (nc as { hash?: (alg: string, data: Uint8Array, enc: "buffer") => Buffer }).hash;
+
 function digest(alg: string, m: Bytes): Bytes {
-  return new Uint8Array(nc.createHash(alg).update(u8(m)).digest());
+  const out = oneShotHash !== undefined ? oneShotHash(alg, u8(m), "buffer") : nc.createHash(alg).update(u8(m)).digest();
+  return new Uint8Array(out); // a copy: a small Buffer may be a view into a shared pool
 }
 
 function mac(alg: string, k: Bytes, m: Bytes): Bytes {
