@@ -29,7 +29,7 @@ const COMMANDS = [
 const BENCHES = [
   ["crypto", "firmware/crypto/node/bench.ts"],
   ["agent", "firmware/agent/node/bench.ts"],
-  ["firmware", "firmware/node/bench.ts"],
+  ["firmware", "simulator/firmware-bench.ts"],
   ["relay", "relay-conformance/bench/relay.ts"],
   ["grp", "relay-conformance/bench/grp.ts"],
   ["fleet", "simulator/bench.ts"],
