@@ -27,6 +27,27 @@ import { MetricsCollector, LOST_IN_FLIGHT_AT_END, type LiveSnapshot, type Series
 import { expandDevices, type FleetSpec, type DevicePlan } from "../spec/index";
 import { VirtualDevice } from "./virtual-device";
 
+/** Stepped mode: wall ms without socket activity before virtual time may jump (relay replies are not overtaken). */
+const STEPPED_QUIET_MS = 15;
+/**
+ * Stepped mode: a reading sent while the device is connected holds virtual time until the
+ * station has it, at most this much wall time (the station and relay run on wall time, so
+ * without the hold virtual time would race past deliveries).
+ */
+const STEPPED_DELIVERY_HOLD_WALL_MS = 300;
+/** Stepped mode: from link up until the station's handshake completed (join → ready), at most this much wall time. */
+const STEPPED_CONNECT_HOLD_WALL_MS = 3000;
+
+/** A scheduler hold that lets go by itself after `wallMs`; the returned release is idempotent. */
+function cappedHold(scheduler: Scheduler, wallMs: number): () => void {
+  const release = scheduler.hold();
+  const guard = setTimeout(release, wallMs);
+  return () => {
+    clearTimeout(guard);
+    release();
+  };
+}
+
 export const LOST_DROPPED = "dropped by the device (journal full)";
 export const LOST_POWER_CUT = "power cut";
 export const LOST_RELAY_RESTART = "relay restart (queue store in memory)";
@@ -61,6 +82,8 @@ interface Tracking {
   /** seq → virtual send time, for readings not delivered yet. */
   sentAt: Map<number, number>;
   resolved: Set<number>;
+  /** Stepped mode: releases of the holds taken for readings in flight. */
+  holds: Map<number, () => void>;
   /** First seq journalled after the run's duration. */
   cutoff: number;
 }
@@ -86,7 +109,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   let taskErrors = 0;
   const scheduler = new Scheduler({
     mode: spec.clock,
-    quietMs: stepped ? 3 : 0,
+    quietMs: stepped ? STEPPED_QUIET_MS : 0,
     onTaskError: (e) => {
       taskErrors++;
       if (taskErrors <= 5) log(`device task failed: ${(e as Error).message}`);
@@ -157,8 +180,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const models = new DeviceModels(spec.seed, p.name, spec.timeOfDayMs);
       for (const f of plan.sensorFaults(p.index)) models.addFault(f.kind, f.fault);
       const relayUrl = proxyUrls.get(p.index) ?? deviceRelay;
-      const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), cutoff: Infinity };
+      const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), holds: new Map(), cutoff: Infinity };
       tracking.push(t);
+      let connectHold: (() => void) | undefined;
       const d = new VirtualDevice({
         index: p.index,
         name: p.name,
@@ -179,13 +203,23 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           if (!counting) return;
           const now = scheduler.now();
           t.sentAt.set(seq, now);
+          if (stepped && d.app.isReady()) t.holds.set(seq, cappedHold(scheduler, STEPPED_DELIVERY_HOLD_WALL_MS));
           metrics.sent(p.index, seq, now);
           transcript.record(now, p.name, kind, value.toFixed(3));
         },
         onEvent: (_d, type, detail) => {
-          if (type === "link" && detail === "up") linkUpAt.set(p.index, scheduler.now());
-          else if (type === "link") metrics.disconnected(p.index, detail.replace(/^down: /, "") || "closed");
-          else if (type === "ready") {
+          if (process.env.TSENSE_FLEET_DEBUG) log(`${Math.round(scheduler.now())} ${p.name} ${type} ${detail}`);
+          if (type === "link" && detail === "up") {
+            linkUpAt.set(p.index, scheduler.now());
+            if (stepped) {
+              connectHold?.();
+              connectHold = cappedHold(scheduler, STEPPED_CONNECT_HOLD_WALL_MS);
+            }
+          } else if (type === "link") {
+            connectHold?.();
+            metrics.disconnected(p.index, detail.replace(/^down: /, "") || "closed");
+          } else if (type === "ready") {
+            connectHold?.();
             metrics.connected(p.index);
             const up = linkUpAt.get(p.index);
             if (up !== undefined) metrics.handshake(scheduler.now() - up);
@@ -213,6 +247,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const outcome = metrics.delivered(i, seq, now);
       if (outcome === "delivered" || outcome === "late") {
         tracking[i].sentAt.delete(seq);
+        tracking[i].holds.get(seq)?.();
+        tracking[i].holds.delete(seq);
         tracking[i].resolved.add(seq);
       }
     });
