@@ -212,70 +212,68 @@ export class CommandHandler {
       return;
     }
     const { corrId, entityId, auth } = t;
-    const err = (e: SmpError) => out.push({ corrId, entityId, msg: { tag: "ERR", error: e } });
+    // no closures here: this runs once per transmission
     const kind = authKind(auth);
     if (kind === undefined) {
       out.push({ corrId, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
       return;
     }
     const parsed = parseCommandFast(s.params.version, t.command as Buffer);
-    if (!parsed.ok) return void err(parsed.error);
+    if (!parsed.ok) return void out.push(errResponse(corrId, entityId, parsed.error));
     const cmd = parsed.command;
     const credErr = checkCredentials(cmd, kind !== "none", entityId.length > 0);
-    if (credErr !== undefined) return void err(credErr);
+    if (credErr !== undefined) return void out.push(errResponse(corrId, entityId, credErr));
     const signed = kind === "none" ? EMPTY : signedBytesFast(s.params.sessionId, t.authorized);
-    const verify = (k: PublicKey) => this.verifyAuth(s, k, auth, corrId, signed);
     const party = commandParty(cmd.tag);
     let q: QueueRecord | undefined;
     if (party === "creator") {
-      if (cmd.tag === "NEW" && !verify(cmd.rcvAuthKey)) return void err(smpError(ERR_AUTH));
+      if (cmd.tag === "NEW" && !this.verifyAuth(s, cmd.rcvAuthKey, auth, corrId, signed)) return void out.push(errResponse(corrId, entityId, smpError(ERR_AUTH)));
     } else if (party === "recipient") {
       q = this.store.getByRecipientId(entityId);
-      if (q === undefined || !verify(q.recipientKey)) return void this.authFailed(s, q, auth, corrId, signed, err);
+      if (q === undefined || !this.verifyAuth(s, q.recipientKey, auth, corrId, signed)) return void this.authFailed(s, q, auth, corrId, signed, entityId, out);
     } else if (party === "sender") {
       q = this.store.getBySenderId(entityId);
-      if (q === undefined) return void this.authFailed(s, q, auth, corrId, signed, err);
+      if (q === undefined) return void this.authFailed(s, q, auth, corrId, signed, entityId, out);
       if (cmd.tag === "SKEY") {
         const allowed = q.sndSecure && (q.senderKey === undefined || sameKey(q.senderKey, cmd.key));
-        if (!allowed || !verify(cmd.key)) return void err(smpError(ERR_AUTH));
-      } else if (q.senderKey === undefined ? kind !== "none" : !verify(q.senderKey)) {
+        if (!allowed || !this.verifyAuth(s, cmd.key, auth, corrId, signed)) return void out.push(errResponse(corrId, entityId, smpError(ERR_AUTH)));
+      } else if (q.senderKey === undefined ? kind !== "none" : !this.verifyAuth(s, q.senderKey, auth, corrId, signed)) {
         // SEND is accepted unsigned until the queue is secured, and only signed after
-        return void err(smpError(ERR_AUTH));
+        return void out.push(errResponse(corrId, entityId, smpError(ERR_AUTH)));
       }
     }
-    const r = (msg: BrokerMsg) => out.push({ corrId, entityId, msg });
     switch (cmd.tag) {
       case "PING":
         return void out.push({ corrId, entityId: EMPTY, msg: { tag: "PONG" } });
       case "NEW":
-        return void r(this.createQueue(s, cmd));
+        return void out.push({ corrId, entityId, msg: this.createQueue(s, cmd) });
       case "SUB":
         return this.subscribe(s, q!, corrId, out, after);
       case "GET":
-        return void r(this.getMessage(s, q!));
+        return void out.push({ corrId, entityId, msg: this.getMessage(s, q!) });
       case "ACK":
-        return void r(this.acknowledge(s, q!, cmd.msgId));
+        return void out.push({ corrId, entityId, msg: this.acknowledge(s, q!, cmd.msgId) });
       case "KEY":
       case "SKEY":
-        return void r(this.store.secureQueue(q!.recipientId, cmd.key) ? { tag: "OK" } : { tag: "ERR", error: smpError(ERR_AUTH) });
+        return void out.push({ corrId, entityId, msg: this.store.secureQueue(q!.recipientId, cmd.key) ? { tag: "OK" } : { tag: "ERR", error: smpError(ERR_AUTH) } });
       case "SEND":
-        return void r(this.send(s, q!, cmd.notification, cmd.body));
+        return void out.push({ corrId, entityId, msg: this.send(s, q!, cmd.notification, cmd.body) });
       case "OFF":
         this.store.suspendQueue(q!.recipientId);
-        return void r({ tag: "OK" });
+        return void out.push({ corrId, entityId, msg: { tag: "OK" } });
       case "DEL":
         this.deleteQueue(s, q!);
-        return void r({ tag: "OK" });
+        return void out.push({ corrId, entityId, msg: { tag: "OK" } });
     }
   }
 
-  private authFailed(s: RelaySession, q: QueueRecord | undefined, auth: Bytes, corrId: Bytes, signed: Bytes, err: (e: SmpError) => void): void {
+  private authFailed(s: RelaySession, q: QueueRecord | undefined, auth: Bytes, corrId: Bytes, signed: Bytes, entityId: Bytes, out: Response[]): void {
     if (q === undefined) {
       const kind = authKind(auth);
       const dummy = kind === "ed448" ? DUMMY_KEYS[1] : kind === "x25519" ? DUMMY_KEYS[2] : DUMMY_KEYS[0];
       if (kind !== "none") this.verifyAuth(s, dummy, auth, corrId, signed);
     }
-    err(smpError(ERR_AUTH));
+    out.push(errResponse(corrId, entityId, smpError(ERR_AUTH)));
   }
 
   private verifyAuth(s: RelaySession, k: PublicKey, auth: Bytes, corrId: Bytes, signed: Bytes): boolean {
@@ -443,6 +441,10 @@ export class CommandHandler {
     if (s === this.processing) this.ownDeliveries.push(t);
     else s.params.send(encodeBlocksFast([t]));
   }
+}
+
+function errResponse(corrId: Bytes, entityId: Bytes, error: SmpError): Response {
+  return { corrId, entityId, msg: { tag: "ERR", error } };
 }
 
 function sameKey(a: PublicKey, b: PublicKey): boolean {
