@@ -6,18 +6,15 @@
  * Accounting: every reading a device journals is `sent` (device-local sequence), each
  * station record of it `delivered`; after the run the devices keep going for a drain
  * window, then what is still missing is lost with a reason: dropped by the device
- * (journal full), cut by a power loss, queued in the relay across a restart (its queue
- * store is in memory, so a restart loses it), or still in flight at the end.
+ * (journal full), cut by a power loss, or still in flight at the end. A relay restart
+ * keeps its in-memory queues (see relay-host.ts), so it delays readings but loses none.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { getProvider } from "../../firmware/crypto/node/providers";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import { MemoryAgentStore } from "../../firmware/agent/node/stores";
 import { boardSensorConfigs } from "../../boards/board";
 import { findBoard } from "../../boards/load";
-import { startRelay, type RunningRelay } from "../../relay-conformance/relay-cli";
+import { RelayHost } from "./relay-host";
 import { Station } from "../station/station";
 import { startBridge, type RunningBridge } from "../mqtt/bridge";
 import { DeviceClock, HalTimers, Scheduler, Transcript } from "../clock/index";
@@ -50,7 +47,6 @@ function cappedHold(scheduler: Scheduler, wallMs: number): () => void {
 
 export const LOST_DROPPED = "dropped by the device (journal full)";
 export const LOST_POWER_CUT = "power cut";
-export const LOST_RELAY_RESTART = "relay restart (queue store in memory)";
 
 export interface FleetOptions {
   spec: FleetSpec;
@@ -120,13 +116,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const cleanups: (() => Promise<void> | void)[] = [];
 
   // Relay: embedded (restartable on the same ports and data dir) or external.
-  let relay: RunningRelay | undefined;
+  let relay: RelayHost | undefined;
   let stationRelay: string;
   let deviceRelay: string | undefined = o.deviceRelay;
-  const relayDir = mkdtempSync(join(tmpdir(), "tsense-sim-relay-"));
-  const relayArgs = (port: string, grpPort: string) => ["--port", port, "--grp-port", grpPort, "--data-dir", relayDir, "--provider", "native"];
   if (spec.relay.kind === "embedded") {
-    relay = await startRelay(relayArgs("0", "0"), () => undefined);
+    relay = await RelayHost.start();
     stationRelay = relay.address;
     deviceRelay = relay.grpAddress;
     log(`relay: ${relay.address} and ${relay.grpAddress}`);
@@ -211,6 +205,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           if (process.env.TSENSE_FLEET_DEBUG) log(`${Math.round(scheduler.now())} ${p.name} ${type} ${detail}`);
           if (type === "link" && detail === "up") {
             linkUpAt.set(p.index, scheduler.now());
+            // Reconnects after the station handshake: the link is all there is to wait for.
+            if (d.app.isReady()) metrics.connected(p.index);
             if (stepped) {
               connectHold?.();
               connectHold = cappedHold(scheduler, STEPPED_CONNECT_HOLD_WALL_MS);
@@ -256,7 +252,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     // Faults.
     let relayRestarts = 0;
     let powerCuts = 0;
-    const relayRestartsAt: number[] = [];
     let relayChange: Promise<void> = Promise.resolve();
     const onFault = (e: FaultEvent, phase: "start" | "end") => {
       transcript.record(scheduler.now(), "fault", e.kind, phase, e.device === undefined ? "fleet" : plans[e.device].name);
@@ -272,14 +267,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           if (relay === undefined) break;
           if (phase === "start") {
             relayRestarts++;
-            relayRestartsAt.push(scheduler.now());
-            const old = relay;
-            relayChange = relayChange.then(() => old.close());
+            const r = relay;
+            relayChange = relayChange.then(() => r.stop());
           } else {
-            const smpPort = new URL(stationRelay).port;
-            relayChange = relayChange.then(async () => {
-              relay = await startRelay(relayArgs(smpPort, String(grpPort)), () => undefined);
-            });
+            const r = relay;
+            relayChange = relayChange.then(() => r.resume());
           }
           break;
         }
@@ -342,7 +334,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           metrics.lost(p.index, seq, LOST_DROPPED);
           dropped--;
         } else if (at <= tr.lastCutMs) metrics.lost(p.index, seq, LOST_POWER_CUT);
-        else if (relayRestartsAt.some((r) => at <= r)) metrics.lost(p.index, seq, LOST_RELAY_RESTART);
       }
     }
     const summary = metrics.finish(endMs, LOST_IN_FLIGHT_AT_END);
