@@ -4,10 +4,17 @@
  */
 import { Bytes, alloc, wipe } from "../../port/bytes";
 import { MerkleDamgardHash } from "./merkle-damgard";
-import { Hmac, newSha256, newSha512 } from "./hmac";
+import { Hmac, hmacSha256, newSha512 } from "./hmac";
+import { SHA256_DIGEST_LEN } from "./sha256";
 
 /** RFC 5869 2.3: L <= 255 * HashLen (the block counter is one octet). */
 const MAX_BLOCKS = 255;
+
+function checkLength(length: number, hashLen: number): void {
+  if (length !== Math.floor(length) || length < 0 || length > MAX_BLOCKS * hashLen) {
+    throw new Error("hkdf: output length " + length + " must be an integer in 0.." + MAX_BLOCKS * hashLen);
+  }
+}
 
 /** HKDF-Extract (RFC 5869 2.2); an empty salt stands for HashLen zero bytes. */
 export function hkdfExtract(newHash: () => MerkleDamgardHash, salt: Bytes, ikm: Bytes): Bytes {
@@ -21,9 +28,7 @@ export function hkdfExpand(newHash: () => MerkleDamgardHash, prk: Bytes, info: B
   if (prk.length < hashLen) {
     throw new Error("hkdf: PRK of " + prk.length + " bytes is shorter than HashLen (" + hashLen + ")");
   }
-  if (length !== Math.floor(length) || length < 0 || length > MAX_BLOCKS * hashLen) {
-    throw new Error("hkdf: output length " + length + " must be an integer in 0.." + MAX_BLOCKS * hashLen);
-  }
+  checkLength(length, hashLen);
   const okm = alloc(length);
   const counter = alloc(1);
   let prev = alloc(0);
@@ -55,7 +60,38 @@ function hkdf(newHash: () => MerkleDamgardHash, ikm: Bytes, salt: Bytes, info: B
 
 /** HKDF-SHA-256(ikm, salt, info) to length bytes (at most 8160). */
 export function hkdfSha256(ikm: Bytes, salt: Bytes, info: Bytes, length: number): Bytes {
-  return hkdf(newSha256, ikm, salt, info, length);
+  // The one-shot hmacSha256 (no hash objects per call) on T(i-1) | info | i.
+  checkLength(length, SHA256_DIGEST_LEN);
+  const prk = hmacSha256(salt.length > 0 ? salt : alloc(SHA256_DIGEST_LEN), ikm);
+  const okm = alloc(length);
+  const n = info.length;
+  const first = alloc(n + 1);
+  const next = alloc(SHA256_DIGEST_LEN + n + 1);
+  try {
+    for (let j = 0; j < n; j++) {
+      first[j] = info[j];
+      next[SHA256_DIGEST_LEN + j] = info[j];
+    }
+    first[n] = 1;
+    let pos = 0;
+    for (let i = 1; pos < length; i++) {
+      next[SHA256_DIGEST_LEN + n] = i & 0xff;
+      const t = hmacSha256(prk, i === 1 ? first : next);
+      const take = length - pos < SHA256_DIGEST_LEN ? length - pos : SHA256_DIGEST_LEN;
+      for (let j = 0; j < take; j++) {
+        okm[pos + j] = t[j];
+      }
+      for (let j = 0; j < SHA256_DIGEST_LEN; j++) {
+        next[j] = t[j];
+      }
+      wipe(t);
+      pos += take;
+    }
+    return okm;
+  } finally {
+    wipe(prk);
+    wipe(next);
+  }
 }
 
 /** HKDF-SHA-512(ikm, salt, info) to length bytes (at most 16320). */
