@@ -4,7 +4,9 @@
  * the READY banner the flashing tools wait for. Crypto is the portable provider with the
  * target's hardware randomness.
  */
+import { fromAscii, toBinaryString } from "../port/bytes";
 import { errorMessage } from "../port/error";
+import { toHex } from "../port/hex";
 import { createPortableProvider } from "../crypto/portable/provider";
 import { DeviceHal } from "./device-hal";
 import { CONFIG_FILE, parseConfig } from "./config-file";
@@ -12,6 +14,42 @@ import { DeviceApp, DeviceConfig } from "./device-app";
 import { SensorConfig, createSensors } from "./sensors/sensor-config";
 
 export const FIRMWARE_VERSION = "0.1.0";
+/** The device's long-term Ed25519 identity: the secret stays in flash, the public key is reported. */
+export const KEY_FILE = "tsense.key";
+export const IDENTITY_FILE = "tsense.id";
+
+export class Provisioned {
+  identity: string;
+  configHash: string;
+  constructor(identity: string, configHash: string) {
+    this.identity = identity;
+    this.configHash = configHash;
+  }
+}
+
+/**
+ * The provisioning hook (docs/flashing.md, "App contract"): the device makes its identity
+ * key from its own hardware randomness and reports only the public key and the SHA-256 of
+ * the configuration it read. Target entries expose it as the global tsense_provision().
+ */
+export function provisionIdentity(hal: DeviceHal): Provisioned {
+  const cfg = hal.flash.read(CONFIG_FILE);
+  if (cfg === undefined) {
+    throw new Error("no " + CONFIG_FILE + " on the device");
+  }
+  const p = createPortableProvider(hal.random);
+  const seed = hal.random(32);
+  const identity = toHex(p.ed25519PublicKey(seed));
+  hal.flash.write(KEY_FILE, seed);
+  hal.flash.write(IDENTITY_FILE, fromAscii(identity));
+  return new Provisioned(identity, toHex(p.sha256(cfg)));
+}
+
+/** The identity as the NodeMCU side of the contract wants it: a JSON string. */
+export function provisionIdentityJson(hal: DeviceHal): string {
+  const r = provisionIdentity(hal);
+  return '{"identity":"' + r.identity + '","configHash":"' + r.configHash + '"}';
+}
 
 export type LogLine = (this: void, line: string) => void;
 
@@ -26,6 +64,8 @@ export function startFirmware(hal: DeviceHal, sensors: SensorConfig[], log: LogL
     const cfg = parseConfig(raw);
     const config = new DeviceConfig(cfg.name, cfg.relay, cfg.invitation, cfg.intervalS);
     config.version = "tsense-" + FIRMWARE_VERSION;
+    const id = hal.flash.read(IDENTITY_FILE);
+    config.identity = id === undefined ? "" : toBinaryString(id);
     const p = createPortableProvider(hal.random);
     const app = new DeviceApp(hal, p, config, createSensors(sensors, hal.i2c, hal.adc), (type: string, detail: string) => {
       log("tsense " + type + " " + detail);

@@ -49,6 +49,8 @@ export class DeviceConfig {
   version: string;
   /** Added to millis() to get wall-clock time (set from SNTP on real boards, by the host in simulations). */
   timeOffsetMs: number;
+  /** Public identity made at provisioning (hex), sent to the station when joining. */
+  identity: string;
   constructor(name: string, relay: string, invitation: string, intervalS: number) {
     this.name = name;
     this.relay = relay;
@@ -57,6 +59,7 @@ export class DeviceConfig {
     this.journalBudget = 256 * 1024;
     this.version = "tsense-0.1.0";
     this.timeOffsetMs = 0;
+    this.identity = "";
   }
 }
 
@@ -290,7 +293,8 @@ export class DeviceApp {
     this.onEvent("link", "up");
     if (this.connId === "" && !this.joining) {
       this.joining = true;
-      agent.joinInvitation(this.config.invitation, this.config.name, fromAscii(this.config.version), (connId: string, error: string) => {
+      const info = this.config.identity === "" ? this.config.version : this.config.version + " " + this.config.identity;
+      agent.joinInvitation(this.config.invitation, this.config.name, fromAscii(info), (connId: string, error: string) => {
         this.joining = false;
         if (error !== "") {
           this.counters.errors++;
