@@ -101,8 +101,10 @@ function pooledRandom(provider: CryptoProvider): (n: number) => Bytes {
   };
 }
 
+/** Map key of an id: its bytes as a latin1 string, read through a view (no copy). */
 function idKey(b: Bytes): string {
-  return Buffer.from(b as Uint8Array).toString("latin1");
+  const u = b as Uint8Array;
+  return Buffer.from(u.buffer, u.byteOffset, u.length).toString("latin1");
 }
 
 function sameBytes(a: Bytes, b: Bytes): boolean {

@@ -3,12 +3,14 @@ import type { Bytes } from "../../firmware/port/bytes";
 import type { PublicKey } from "../../firmware/transport/smp/keys";
 import type { QueueRecord, QueueStore, StoredMessage, WriteResult } from "./queue-store";
 
+/** Map key of an id: its bytes as a latin1 string, read through a view (no copy). */
 function key(b: Bytes): string {
-  return Buffer.from(b as Uint8Array).toString("latin1");
+  const u = b as Uint8Array;
+  return Buffer.from(u.buffer, u.byteOffset, u.length).toString("latin1");
 }
 
 function sameBytes(a: Bytes, b: Bytes): boolean {
-  return Buffer.from(a as Uint8Array).equals(Buffer.from(b as Uint8Array));
+  return Buffer.compare(a as Uint8Array, b as Uint8Array) === 0;
 }
 
 interface MsgQueue {
