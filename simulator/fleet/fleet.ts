@@ -255,6 +255,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     let relayChange: Promise<void> = Promise.resolve();
     const onFault = (e: FaultEvent, phase: "start" | "end") => {
       transcript.record(scheduler.now(), "fault", e.kind, phase, e.device === undefined ? "fleet" : plans[e.device].name);
+      if (process.env.TSENSE_FLEET_DEBUG) log(`${Math.round(scheduler.now())} fault ${e.kind} ${phase} ${e.device === undefined ? "fleet" : plans[e.device].name}`);
       const d = e.device === undefined ? undefined : devices[e.device];
       switch (e.kind) {
         case "link-loss":
@@ -281,9 +282,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
             if (e.powerCut) {
               powerCuts++;
               tracking[e.device as number].lastCutMs = scheduler.now();
-              // The SD card takes this many more units, then power is gone (the app's write throws).
+              // Power fails: the SD card takes this many more units (the write that crosses
+              // them throws and the device dies there), and it is off by half the window.
               d.sd.budget = e.cutAfterUnits;
-              scheduler.after(0, () => d.powerOff());
+              scheduler.after((e.endMs - e.startMs) / 2, () => {
+                tracking[e.device as number].lastCutMs = scheduler.now();
+                d.powerOff();
+              });
             } else d.powerOff();
           } else d.powerOn();
           break;

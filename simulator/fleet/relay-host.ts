@@ -3,7 +3,8 @@
  * (every client connection drops) and opens new ones on the same ports, with the same
  * identity and GRP static key from the same data directory. The queue store is in memory;
  * it is kept across the restart in-process (the same CommandHandler serves the new
- * servers), so queued messages survive as they would with a persistent store.
+ * servers), so queued messages survive as they would with a persistent store; so is the
+ * GRP ML-KEM key ring (see resume()).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,6 +55,7 @@ export class RelayHost {
     const smpPort = Number(new URL(this.relay.address).port);
     const grpPort = Number(new URL(this.grpAddress).port);
     const { identity } = loadOrCreateIdentity(this.dataDir, "ed25519");
+    const old = this.grp;
     this.smp = new SmpServer({ handler: this.relay.handler, identity, host: "127.0.0.1", port: smpPort, handshakeTimeoutMs: 30_000, idleTimeoutMs: 21_600_000, log: () => undefined });
     await this.smp.listen();
     this.grp = new GrpServer({
@@ -68,6 +70,10 @@ export class RelayHost {
       kemGraceMs: 3_600_000,
       log: () => undefined,
     });
+    // The relay's ML-KEM key ring lives only in memory, so a new GrpServer would start a new
+    // one, and a device that boots with the KEM id pinned in its address could not reconnect.
+    // A restarted relay process has the same problem; here the ring is carried over.
+    if (old !== undefined) (this.grp as { kemKeys: GrpServer["kemKeys"] }).kemKeys = old.kemKeys;
     await this.grp.listen();
   }
 

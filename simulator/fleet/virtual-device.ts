@@ -16,7 +16,7 @@ import { createSimRig, type PhysicalSources, type SimRig } from "../../firmware/
 import type { SensorConfig } from "../../firmware/app/sensors/sensor-config";
 import type { Sensor } from "../../firmware/app/sensors/sensor";
 import { MemoryFs, POWER_CUT } from "../../firmware/storage/memory-fs";
-import { createNodeHal } from "../../firmware/targets/node/node-hal";
+import { createNodeHal, type HalScheduler } from "../../firmware/targets/node/node-hal";
 import type { DeviceHal } from "../../firmware/app/device-hal";
 import type { HalTimers } from "../clock/hal-timers";
 
@@ -51,8 +51,25 @@ export class VirtualDevice {
 
   constructor(readonly o: VirtualDeviceOptions) {
     this.rig = createSimRig(o.sensors, o.sources, () => o.timers.now());
-    this.hal = createNodeHal({ scheduler: o.timers, sd: this.sd, flash: this.flash, i2c: this.rig.bus, onRestart: () => this.reboot() });
+    const timers = o.timers;
+    const scheduler: HalScheduler = {
+      now: () => timers.now(),
+      setTimer: (ms, fn) => timers.setTimer(ms, () => this.guard(fn)),
+      cancel: (id) => timers.cancel(id),
+      activity: () => timers.activity(),
+      hold: () => timers.hold(),
+    };
+    this.hal = createNodeHal({ scheduler, sd: this.sd, flash: this.flash, i2c: this.rig.bus, onRestart: () => this.reboot() });
     this.hal.adc = this.rig.adc;
+    const net = this.hal.net;
+    this.hal.net = {
+      connect: (host, port, handler) =>
+        net.connect(host, port, {
+          onConnect: () => this.guard(() => handler.onConnect()),
+          onData: (d) => this.guard(() => handler.onData(d)),
+          onClose: (r) => this.guard(() => handler.onClose(r)),
+        }),
+    };
     this.app = this.makeApp();
   }
 
@@ -90,6 +107,21 @@ export class VirtualDevice {
       return rs;
     };
     return s;
+  }
+
+  /**
+   * Runs firmware code; a write past the SD card's power budget throws POWER_CUT out of
+   * it: nothing after that write runs, and the device is off (its socket callbacks and
+   * timers are where that throw lands).
+   */
+  private guard(fn: () => void): void {
+    if (!this.powered) return;
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof Error && e.message === POWER_CUT) this.powerOff();
+      else throw e;
+    }
   }
 
   private round: { t: number; before: number; items: { kind: string; value: number }[] } | undefined;
