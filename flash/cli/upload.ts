@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { ExitCode, ToolError } from "../errors.js";
 import { Board } from "../emulator/board.js";
+import { BudgetError, buildFirmware } from "../../firmware/node/build";
 import { espruinoFirmware, nodemcuFirmware } from "../emulator/firmware-images.js";
 import { RUNTIMES } from "../emulator/runtimes.js";
 import type { Runtime } from "../repl/banner.js";
@@ -17,7 +18,7 @@ import { choosePort, makeOutput, parse, parseBaud, printJson, runCommand } from 
 
 const HELP = `usage: tsense upload --file APP [options]
   --file PATH          the app artifact (app.js for Espruino, app.lua for NodeMCU)
-  --board ID           board id (recorded; builds come from tsense build once it exists)
+  --board ID           build the firmware for this board (tsense build) when --file is not given
   --version V          version the READY banner must show (default: first 12 hex of the SHA-256)
   --runtime R          espruino | nodemcu (default: detected on the port; required with --dry-run)
   --window N           chunks in flight (default 2; 1 = strict stop-and-wait)
@@ -56,9 +57,19 @@ export async function main(argv: string[]): Promise<number> {
       "dry-run": { type: "boolean" }, baud: { type: "string" }, window: { type: "string" },
     });
     if (o.help) { console.log(HELP); return ExitCode.OK; }
-    if (!o.file) throw new ToolError(ExitCode.USAGE, "pass the app with --file (tsense build does not produce artifacts yet)");
-    if (!existsSync(o.file)) throw new ToolError(ExitCode.BAD_IMAGE, `${o.file} does not exist; build the app first`);
     if (o.runtime && o.runtime !== "espruino" && o.runtime !== "nodemcu") throw new ToolError(ExitCode.USAGE, "--runtime must be espruino or nodemcu");
+    if (!o.file && o.board) {
+      if (!o.runtime) throw new ToolError(ExitCode.USAGE, "building for --board needs --runtime espruino|nodemcu (or pass --file)");
+      try {
+        const m = await buildFirmware(o.board, o.runtime === "nodemcu" ? "lua" : "espruino");
+        o.file = m.artifact;
+      } catch (e) {
+        if (e instanceof BudgetError) throw new ToolError(ExitCode.IMAGE_TOO_LARGE, (e as Error).message);
+        throw new ToolError(ExitCode.USAGE, `cannot build for ${o.board}: ${(e as Error).message}`);
+      }
+    }
+    if (!o.file) throw new ToolError(ExitCode.USAGE, "pass the app with --file, or --board and --runtime to build it");
+    if (!existsSync(o.file)) throw new ToolError(ExitCode.BAD_IMAGE, `${o.file} does not exist; build the app first`);
     const out = makeOutput(json, o.quiet ?? false);
     const app = new Uint8Array(readFileSync(o.file));
     const version = o.version ?? createHash("sha256").update(app).digest("hex").slice(0, 12);
