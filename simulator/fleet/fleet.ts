@@ -67,6 +67,8 @@ export interface FleetResult {
   mqtt: { states: number; discovery: number };
   relayRestarts: number;
   powerCuts: number;
+  /** Per relay restart: virtual ms from the relay being back until every device was connected again (NaN if never). */
+  reconnectStormMs: number[];
 }
 
 interface Tracking {
@@ -204,6 +206,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         onEvent: (_d, type, detail) => {
           if (process.env.TSENSE_FLEET_DEBUG) log(`${Math.round(scheduler.now())} ${p.name} ${type} ${detail}`);
           if (type === "link" && detail === "up") {
+            if (relayBackAt !== undefined && metrics.snapshot(0).connected + (d.app.isReady() ? 1 : 0) >= plans.length) {
+              reconnectStormMs.push(scheduler.now() - relayBackAt);
+              relayBackAt = undefined;
+            }
             linkUpAt.set(p.index, scheduler.now());
             // Reconnects after the station handshake: the link is all there is to wait for.
             if (d.app.isReady()) metrics.connected(p.index);
@@ -251,6 +257,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 
     // Faults.
     let relayRestarts = 0;
+    let relayBackAt: number | undefined;
+    const reconnectStormMs: number[] = [];
     let powerCuts = 0;
     let relayChange: Promise<void> = Promise.resolve();
     const onFault = (e: FaultEvent, phase: "start" | "end") => {
@@ -272,7 +280,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
             relayChange = relayChange.then(() => r.stop());
           } else {
             const r = relay;
-            relayChange = relayChange.then(() => r.resume());
+            relayChange = relayChange.then(async () => {
+              await r.resume();
+              if (relayBackAt !== undefined) reconnectStormMs.push(NaN);
+              relayBackAt = scheduler.now();
+            });
           }
           break;
         }
@@ -351,6 +363,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       mqtt: { states: bridge ? bridge.bridge.stats.states : 0, discovery: bridge ? bridge.bridge.stats.discoveryConfigs : 0 },
       relayRestarts,
       powerCuts,
+      reconnectStormMs: relayBackAt === undefined ? reconnectStormMs : [...reconnectStormMs, NaN],
     };
     if (taskErrors > 0) log(`${taskErrors} device tasks failed`);
     return result;

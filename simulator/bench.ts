@@ -1,0 +1,133 @@
+/**
+ * `npm run bench -- fleet`: the largest fleet this machine sustains in real time at one
+ * reading round per 10 s per device, with delivery >= 99.9 % and p99 <= 250 ms, stepping
+ * the size up until a step fails or the time budget runs out; memory per device; and the
+ * reconnect storm: the relay restarts mid-run (every device's link drops at once) and the
+ * time until every device is connected again.
+ *
+ *   --max-minutes M   wall-time budget for the whole bench (default 4)
+ *   --sizes a,b,c     fleet sizes to try (default 100,250,500,1000,2000,5000,10000)
+ *   --step-seconds S  virtual (= wall) seconds per step (default 40)
+ *   --json            machine-readable result
+ */
+import { defaultSpec, type FleetSpec } from "./spec/index";
+import { runFleet, type FleetResult } from "./fleet/fleet";
+
+const DELIVERY_MIN = 0.999;
+const P99_MAX_MS = 250;
+const INTERVAL_MS = 10_000;
+
+interface Step {
+  devices: number;
+  ok: boolean;
+  why: string;
+  deliveryRatio: number;
+  p99Ms: number;
+  perDeviceKiB: number;
+  avgCores: number;
+  wallS: number;
+}
+
+function num(argv: string[], name: string, def: number): number {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return def;
+  const v = Number(argv[i + 1]);
+  if (!(v > 0)) throw new Error(`--${name}: expected a positive number, got ${JSON.stringify(argv[i + 1])}`);
+  return v;
+}
+
+function specFor(devices: number, stepMs: number, storm: boolean): FleetSpec {
+  const spec = defaultSpec();
+  spec.seed = "bench";
+  spec.durationMs = stepMs;
+  spec.mqtt = { kind: "off" };
+  spec.devices[0].count = devices;
+  spec.devices[0].intervalMs = INTERVAL_MS;
+  if (!storm) return spec;
+  // The storm: the relay goes away for 1 s at 60 % of the run; every link drops at once.
+  spec.faults = [
+    {
+      kind: "relay-restart", atMs: Math.floor(stepMs * 0.6), forMs: 1000, count: 1, devices: { all: true },
+      latencyMs: 0, jitterMs: 0, ppm: 0, offsetMs: 0, drainPerHour: 0, powerCut: false, sensor: undefined, magnitude: 0,
+    },
+  ];
+  return spec;
+}
+
+function judge(r: FleetResult, devices: number, wallS: number): Step {
+  const s = r.summary;
+  const p99 = s.latencyMs.p99;
+  const problems: string[] = [];
+  if (!(s.deliveryRatio >= DELIVERY_MIN)) problems.push(`delivery ${(s.deliveryRatio * 100).toFixed(2)} % < 99.9 %`);
+  if (!(p99 <= P99_MAX_MS)) problems.push(`p99 ${p99.toFixed(0)} ms > ${P99_MAX_MS} ms`);
+  if (s.connectedAtEnd < devices) problems.push(`${devices - s.connectedAtEnd} devices not connected at the end`);
+  return {
+    devices,
+    ok: problems.length === 0,
+    why: problems.join("; "),
+    deliveryRatio: s.deliveryRatio,
+    p99Ms: p99,
+    perDeviceKiB: s.memory.perDeviceBytes / 1024,
+    avgCores: s.cpu.avgCores,
+    wallS,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let maxMinutes: number;
+  let stepMs: number;
+  let sizes: number[];
+  try {
+    maxMinutes = num(argv, "max-minutes", 4);
+    stepMs = num(argv, "step-seconds", 40) * 1000;
+    const si = argv.indexOf("--sizes");
+    sizes = si < 0 ? [100, 250, 500, 1000, 2000, 5000, 10000] : argv[si + 1].split(",").map(Number);
+    if (sizes.some((n) => !(Number.isInteger(n) && n > 0))) throw new Error("--sizes: expected whole numbers like 100,500,1000");
+  } catch (e) {
+    console.error(`bench fleet: ${(e as Error).message}`);
+    return 2;
+  }
+  const json = argv.includes("--json");
+  const deadline = Date.now() + maxMinutes * 60_000;
+  const steps: Step[] = [];
+  console.error(`bench fleet: one reading round per ${INTERVAL_MS / 1000} s per device, real time, ${stepMs / 1000} s per step, budget ${maxMinutes} min; pass = delivery >= 99.9 %, p99 <= ${P99_MAX_MS} ms`);
+  for (const n of sizes) {
+    // A step costs its duration plus set-up (invitations) and the drain; stop when it cannot fit.
+    const estimateMs = stepMs + 20_000 + n * 5;
+    if (Date.now() + estimateMs > deadline) {
+      console.error(`bench fleet: ${n} devices would not finish within --max-minutes ${maxMinutes}; stopping`);
+      break;
+    }
+    const t0 = Date.now();
+    let step: Step;
+    try {
+      const r = await runFleet({ spec: specFor(n, stepMs, false), drainMs: 20_000 });
+      step = judge(r, n, (Date.now() - t0) / 1000);
+    } catch (e) {
+      step = { devices: n, ok: false, why: (e as Error).message, deliveryRatio: NaN, p99Ms: NaN, perDeviceKiB: NaN, avgCores: NaN, wallS: (Date.now() - t0) / 1000 };
+    }
+    steps.push(step);
+    console.error(
+      `${String(n).padStart(6)} devices: ${step.ok ? "PASS" : "FAIL"}  delivery ${(step.deliveryRatio * 100).toFixed(3)} %  p99 ${step.p99Ms.toFixed(1)} ms  ` +
+        `${step.perDeviceKiB.toFixed(0)} KiB/device  ${step.avgCores.toFixed(2)} cores  (${step.wallS.toFixed(0)} s)${step.ok ? "" : `  — ${step.why}`}`,
+    );
+    if (!step.ok) break;
+  }
+  const best = steps.filter((s) => s.ok).pop();
+  // The reconnect storm, in its own run at the largest passing size.
+  let stormMs = NaN;
+  if (best !== undefined) {
+    try {
+      const r = await runFleet({ spec: specFor(best.devices, 30_000, true), drainMs: 20_000 });
+      stormMs = r.reconnectStormMs[0] ?? NaN;
+      console.error(`reconnect storm: ${best.devices} devices connected again ${stormMs.toFixed(0)} ms after the relay came back (delivery ${(r.summary.deliveryRatio * 100).toFixed(3)} %, lost ${r.summary.lost})`);
+    } catch (e) {
+      console.error(`reconnect storm: ${(e as Error).message}`);
+    }
+  }
+  if (json) console.log(JSON.stringify({ steps, largestPassing: best?.devices ?? 0, reconnectStormMs: stormMs }, null, 2));
+  else {
+    console.log(best === undefined ? "no fleet size passed" : `largest fleet sustained: ${best.devices} devices (${best.perDeviceKiB.toFixed(0)} KiB heap per device; reconnect storm of all ${best.devices} devices ${stormMs.toFixed(0)} ms)`);
+  }
+  return 0;
+}
