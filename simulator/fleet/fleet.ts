@@ -52,6 +52,13 @@ export interface FleetOptions {
   spec: FleetSpec;
   /** grp:// address for the devices when spec.relay is an external smp:// relay. */
   deviceRelay?: string;
+  /** Readings journalled before this virtual time are not counted (fleet start-up: boots and handshakes). */
+  warmupMs?: number;
+  /**
+   * Count only a window of this many virtual ms that starts once every device is connected
+   * (and warmupMs has passed); the run ends with it (spec.durationMs is then a cap).
+   */
+  judgeMs?: number;
   /** Virtual ms after the run's duration for queued readings to arrive (default 20 s). */
   drainMs?: number;
   onProgress?: (s: LiveSnapshot) => void;
@@ -69,6 +76,8 @@ export interface FleetResult {
   powerCuts: number;
   /** Per relay restart: virtual ms from the relay being back until every device was connected again (NaN if never). */
   reconnectStormMs: number[];
+  /** With judgeMs: virtual time the counted window began (every device connected), or NaN if never. */
+  judgedFromMs: number;
 }
 
 interface Tracking {
@@ -82,8 +91,8 @@ interface Tracking {
   resolved: Set<number>;
   /** Stepped mode: releases of the holds taken for readings in flight. */
   holds: Map<number, () => void>;
-  /** First seq journalled after the run's duration. */
-  cutoff: number;
+  /** Readings journalled in the warm-up or after the run's duration: matched, not counted. */
+  ignored: Set<number>;
 }
 
 function providerFor(name: DevicePlan["crypto"], cache: Map<string, CryptoProvider>): CryptoProvider {
@@ -103,6 +112,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   if (artifacts > 0) throw new Error(`--mix: ${artifacts} devices would run compiled artifacts, which the fleet does not run yet`);
   const plan = FaultPlan.fromSpec(spec, plans);
   const stepped = spec.clock.mode === "stepped";
+  const warmupMs = o.warmupMs ?? 0;
   const speed = spec.clock.mode === "accelerated" ? spec.clock.speed : 1;
   let taskErrors = 0;
   const scheduler = new Scheduler({
@@ -176,7 +186,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const models = new DeviceModels(spec.seed, p.name, spec.timeOfDayMs);
       for (const f of plan.sensorFaults(p.index)) models.addFault(f.kind, f.fault);
       const relayUrl = proxyUrls.get(p.index) ?? deviceRelay;
-      const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), holds: new Map(), cutoff: Infinity };
+      const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), holds: new Map(), ignored: new Set() };
       tracking.push(t);
       let connectHold: (() => void) | undefined;
       const d = new VirtualDevice({
@@ -196,8 +206,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           let k = t.keys.get(key);
           if (k === undefined) t.keys.set(key, (k = { seqs: [], delivered: 0 }));
           k.seqs.push(seq);
-          if (!counting) return;
           const now = scheduler.now();
+          if (!counting || now < warmupMs || (o.judgeMs !== undefined && (judgeFrom === undefined || now < judgeFrom))) {
+            t.ignored.add(seq);
+            return;
+          }
           t.sentAt.set(seq, now);
           if (stepped && d.app.isReady()) t.holds.set(seq, cappedHold(scheduler, STEPPED_DELIVERY_HOLD_WALL_MS));
           metrics.sent(p.index, seq, now);
@@ -213,6 +226,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
             linkUpAt.set(p.index, scheduler.now());
             // Reconnects after the station handshake: the link is all there is to wait for.
             if (d.app.isReady()) metrics.connected(p.index);
+            allConnected();
             if (stepped) {
               connectHold?.();
               connectHold = cappedHold(scheduler, STEPPED_CONNECT_HOLD_WALL_MS);
@@ -223,6 +237,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           } else if (type === "ready") {
             connectHold?.();
             metrics.connected(p.index);
+            allConnected();
             const up = linkUpAt.get(p.index);
             if (up !== undefined) metrics.handshake(scheduler.now() - up);
           }
@@ -245,7 +260,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       }
       // The n-th record of a key is its n-th reading; more are duplicates.
       const seq = k.delivered < k.seqs.length ? k.seqs[k.delivered++] : k.seqs[0];
-      if (!tracking[i].sentAt.has(seq) && !tracking[i].resolved.has(seq) && seq >= tracking[i].cutoff) return;
+      if (tracking[i].ignored.has(seq)) return;
       const outcome = metrics.delivered(i, seq, now);
       if (outcome === "delivered" || outcome === "late") {
         tracking[i].sentAt.delete(seq);
@@ -256,6 +271,14 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     });
 
     // Faults.
+    // --judge: counting starts once the whole fleet is connected (and warmupMs has passed),
+    // and the run ends judgeMs later.
+    let judgeFrom: number | undefined;
+    function allConnected(): void {
+      if (o.judgeMs === undefined || judgeFrom !== undefined || metrics.snapshot(0).connected < plans.length) return;
+      judgeFrom = Math.max(scheduler.now(), warmupMs);
+      scheduler.at(judgeFrom + o.judgeMs, () => scheduler.stop());
+    }
     let relayRestarts = 0;
     let relayBackAt: number | undefined;
     const reconnectStormMs: number[] = [];
@@ -330,9 +353,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     // Drain: devices keep running (later readings are not counted) until everything sent
     // before the cut-off is delivered or known dropped, or the drain window ends.
     counting = false;
-    for (const tr of tracking) tr.cutoff = tr.next;
-    const drainEnd = spec.durationMs + (o.drainMs ?? 20_000);
-    let t = spec.durationMs;
+    let t = Math.ceil(scheduler.now());
+    const drainEnd = t + (o.drainMs ?? 20_000);
     const settled = () => plans.every((p) => tracking[p.index].sentAt.size <= devices[p.index].dropped());
     while (t < drainEnd && !settled()) {
       t = Math.min(drainEnd, t + 1000);
@@ -363,6 +385,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       mqtt: { states: bridge ? bridge.bridge.stats.states : 0, discovery: bridge ? bridge.bridge.stats.discoveryConfigs : 0 },
       relayRestarts,
       powerCuts,
+      judgedFromMs: judgeFrom ?? NaN,
       reconnectStormMs: relayBackAt === undefined ? reconnectStormMs : [...reconnectStormMs, NaN],
     };
     if (taskErrors > 0) log(`${taskErrors} device tasks failed`);
