@@ -5,7 +5,7 @@ import type { DeviceHal } from "./device-hal";
 import { MemoryFs } from "../storage/memory-fs";
 import { getProvider } from "../crypto/node/providers";
 import { CONFIG_FILE, parseConfig } from "./config-file";
-import { IDENTITY_FILE, KEY_FILE, provisionIdentity, provisionIdentityJson, startFirmware } from "./app-boot";
+import { IDENTITY_FILE, KEY_FILE, provisionIdentity, provisionIdentityJson, startFirmware, wifiFromConfig } from "./app-boot";
 
 const cfgText = JSON.stringify({ name: "kitchen", relay: "grp://KEY@relay.example:5224", invitation: "tsense:1:AAAA", interval: 30, wifi: { ssid: "home", password: 'p"w\\d' } });
 
@@ -33,6 +33,12 @@ describe("provisioning", () => {
     expect(r.identity).toBe(Buffer.from(getProvider("noble").ed25519PublicKey(seed) as Uint8Array).toString("hex"));
     expect(new TextDecoder().decode(h.flash.read(IDENTITY_FILE) as Uint8Array)).toBe(r.identity);
     expect(JSON.parse(provisionIdentityJson(h))).toMatchObject({ configHash: r.configHash });
+  });
+
+  it("gives the boot code the Wi-Fi credentials, or none when the file is missing or bad", () => {
+    expect(wifiFromConfig(new TextEncoder().encode(cfgText))).toEqual({ ssid: "home", password: 'p"w\\d' });
+    expect(wifiFromConfig(undefined)).toEqual({ ssid: "", password: "" });
+    expect(wifiFromConfig(new TextEncoder().encode("{broken"))).toEqual({ ssid: "", password: "" });
   });
 
   it("reports an unprovisioned device instead of starting", () => {

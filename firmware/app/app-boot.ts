@@ -4,7 +4,7 @@
  * the READY banner the flashing tools wait for. Crypto is the portable provider with the
  * target's hardware randomness.
  */
-import { fromAscii, toBinaryString } from "../port/bytes";
+import { Bytes, fromAscii, toBinaryString } from "../port/bytes";
 import { errorMessage } from "../port/error";
 import { toHex } from "../port/hex";
 import { createPortableProvider } from "../crypto/portable/provider";
@@ -52,6 +52,32 @@ export function provisionIdentityJson(hal: DeviceHal): string {
 }
 
 export type LogLine = (this: void, line: string) => void;
+
+export class WifiCredentials {
+  ssid: string;
+  password: string;
+  constructor(ssid: string, password: string) {
+    this.ssid = ssid;
+    this.password = password;
+  }
+}
+
+/**
+ * The Wi-Fi credentials in tsense.cfg, read by the target entry before it boots (the boot
+ * code joins the network before the app runs). Empty when the file is missing or unreadable:
+ * the device then stays offline and startFirmware reports why.
+ */
+export function wifiFromConfig(raw: Bytes | undefined): WifiCredentials {
+  if (raw === undefined) {
+    return new WifiCredentials("", "");
+  }
+  try {
+    const c = parseConfig(raw);
+    return new WifiCredentials(c.wifiSsid, c.wifiPassword);
+  } catch (e) {
+    return new WifiCredentials("", "");
+  }
+}
 
 /** Starts the app; returns it, or undefined when the device is not provisioned or broken. */
 export function startFirmware(hal: DeviceHal, sensors: SensorConfig[], log: LogLine): DeviceApp | undefined {

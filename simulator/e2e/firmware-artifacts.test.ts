@@ -12,6 +12,7 @@ import type { StationRecord } from "../station/records";
 import { MemoryAgentStore } from "../../firmware/agent/node/stores";
 import { Scheduler } from "../../firmware/targets/node/scheduler";
 import { VirtualNodeMcu } from "../../firmware/targets/lua/node/virtual-nodemcu";
+import { VirtualNodeMcuLua53 } from "../../firmware/targets/lua/node/virtual-nodemcu-lua53";
 import { VirtualEspruino } from "../../firmware/targets/espruino/node/virtual-espruino";
 import { createSimRig } from "../../firmware/app/sensors/sim/sim-rig";
 import { boardSensorConfigs } from "../../boards/board";
@@ -36,7 +37,8 @@ describe("compiled firmware in the virtual runtimes", () => {
     await relay.close();
   });
 
-  async function device(target: "lua" | "espruino", name: string) {
+  async function device(runtime: "wasmoon" | "lua5.3" | "espruino", name: string) {
+    const target = runtime === "espruino" ? "espruino" : "lua";
     const manifest = await buildFirmware(BOARD, target, out, false);
     const code = readFileSync(join(out, BOARD, target, target === "lua" ? "app.lua" : "app.js"), "latin1");
     const { invitation } = await station.invite();
@@ -44,21 +46,26 @@ describe("compiled firmware in the virtual runtimes", () => {
     const rig = createSimRig(boardSensorConfigs(findBoard(BOARD)), { temperature: () => 22.25, humidity: () => 41, pressure: () => 1000, illuminance: () => 10, battery: () => 3.8 }, () => scheduler.now());
     const flashDir = mkdtempSync(join(tmpdir(), `flash-${target}-`));
     const sdDir = mkdtempSync(join(tmpdir(), `sd-${target}-`));
-    writeFileSync(join(flashDir, "tsense.cfg"), JSON.stringify({ name, relay: relay.grpAddress, invitation, interval: 1 }));
+    // With Wi-Fi credentials: the boot code joins the (virtual) network before the app runs.
+    writeFileSync(join(flashDir, "tsense.cfg"), JSON.stringify({ name, relay: relay.grpAddress, invitation, interval: 1, wifi: { ssid: "tsense-sim", password: "simulated" } }));
     const lines: string[] = [];
     const common = { scheduler, sdDir, flashDir, i2c: rig.bus, print: (l: string) => lines.push(l) };
-    const dev = target === "lua" ? await VirtualNodeMcu.create(common) : new VirtualEspruino(common);
+    const dev =
+      runtime === "wasmoon" ? await VirtualNodeMcu.create(common) : runtime === "lua5.3" ? await VirtualNodeMcuLua53.create(common) : new VirtualEspruino(common);
     dev.boot(code);
     return { manifest, lines, stop: () => (dev.stop(), scheduler.close()) };
   }
 
   const readingsOf = (name: string) => records.filter((r) => r.type === "reading" && r.device === name);
 
-  it.each([
-    ["lua", "nodemcu-1"],
+  const runtimes: ["wasmoon" | "lua5.3" | "espruino", string][] = [
+    ["wasmoon", "nodemcu-1"],
     ["espruino", "espruino-1"],
-  ] as const)("%s artifact delivers 100 readings", async (target, name) => {
-    const d = await device(target, name);
+  ];
+  // The real lua5.3 too wherever it is installed (always in CI).
+  if (VirtualNodeMcuLua53.available() || process.env.CI === "true") runtimes.push(["lua5.3", "nodemcu-lua53"]);
+  it.each(runtimes)("%s artifact delivers 100 readings", async (runtime, name) => {
+    const d = await device(runtime, name);
     try {
       expect(d.manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
       const end = Date.now() + 280_000;
