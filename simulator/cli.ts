@@ -21,7 +21,7 @@ function clockText(spec: FleetSpec): string {
   return spec.clock.mode === "accelerated" ? `accelerated ×${spec.clock.speed}` : spec.clock.mode;
 }
 
-/** Takes `--device-relay X` / `--device-relay=X` out of argv (the spec parser does not know it). */
+/** Takes `--device-relay X` / `--device-relay=X` out of argv (the spec parser does not know it); `--duration 60` means 60 s. */
 function takeDeviceRelay(argv: string[]): { rest: string[]; deviceRelay?: string } {
   const rest: string[] = [];
   let deviceRelay: string | undefined;
@@ -29,6 +29,10 @@ function takeDeviceRelay(argv: string[]): { rest: string[]; deviceRelay?: string
     const a = argv[i];
     if (a === "--device-relay") deviceRelay = argv[++i];
     else if (a.startsWith("--device-relay=")) deviceRelay = a.slice("--device-relay=".length);
+    else if (a === "--duration" && /^[0-9]+(\.[0-9]+)?$/.test(argv[i + 1] ?? "")) {
+      // A bare number is seconds (what `npm start` and the first version of this command pass).
+      rest.push(a, `${argv[++i]}s`);
+    } else if (/^--duration=[0-9]+(\.[0-9]+)?$/.test(a)) rest.push(`${a}s`);
     else rest.push(a);
   }
   if (deviceRelay !== undefined && !/^grp:\/\//.test(deviceRelay)) throw new Error(`--device-relay: expected grp://…, got ${JSON.stringify(deviceRelay)}`);

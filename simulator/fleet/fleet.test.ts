@@ -74,3 +74,9 @@ faults:
     expect(s.connectedAtEnd).toBe(4);
   }, 120_000);
 });
+
+describe("tsense simulate flags", () => {
+  it("reads a bare --duration as seconds, as npm start passes it", async () => {
+    expect(await main(["--devices", "2", "--duration", "2", "--clock", "stepped", "--mqtt", "off", "--quiet", "--assert", "delivery>=0"])).toBe(0);
+  }, 60_000);
+});
