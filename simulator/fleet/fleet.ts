@@ -111,6 +111,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const artifacts = plans.filter((p) => p.artifact !== "node").length;
   if (artifacts > 0) throw new Error(`--mix: ${artifacts} devices would run compiled artifacts, which the fleet does not run yet`);
   const plan = FaultPlan.fromSpec(spec, plans);
+  const smp = plans.filter((p) => p.protocol === "smp").length;
+  if (smp > 0) log(`note: ${smp} devices ask for protocol smp; the fleet runs every device over GRP`);
+  const subset = plans.filter((p) => p.sensors !== undefined).length;
+  if (subset > 0) log(`note: ${subset} devices list sensors; the fleet runs each board's full sensor set`);
   const stepped = spec.clock.mode === "stepped";
   const warmupMs = o.warmupMs ?? 0;
   const speed = spec.clock.mode === "accelerated" ? spec.clock.speed : 1;
