@@ -2,6 +2,7 @@
  * `tsense relay`: the reference relay (SMP over TLS). Prints its smp:// address and runs
  * until interrupted.
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { getProvider } from "../firmware/crypto/node/providers";
 import { CommandHandler } from "./relay/command-handler";
@@ -88,6 +89,7 @@ export async function startRelay(argv: string[], log: (s: string) => void = cons
       idleTimeoutMs: num("idle-timeout", values["idle-timeout"], 21600)! * 1000,
       kemRotationMs: num("grp-kem-rotation", values["grp-kem-rotation"], 0)! * 1000,
       kemGraceMs: num("grp-kem-grace", values["grp-kem-grace"], 3600)! * 1000,
+      kemKeyFile: join(dataDir, "grp-kem.key"),
       log,
     });
     await grp.listen();

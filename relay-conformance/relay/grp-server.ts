@@ -7,7 +7,7 @@
  */
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import type { Bytes } from "../../firmware/port/bytes";
@@ -36,6 +36,12 @@ export interface GrpServerOptions {
   /** ML-KEM key rotation interval and grace period (ms); rotation 0 = never */
   kemRotationMs?: number;
   kemGraceMs?: number;
+  /**
+   * File keeping the current ML-KEM key's seed across restarts (mode 600): grp:// addresses
+   * pin the key's id, so a relay that made a new key at every start would lock out every
+   * device provisioned with its address.
+   */
+  kemKeyFile?: string;
   versions?: VersionRange;
   log?: (line: string) => void;
 }
@@ -66,7 +72,21 @@ export class GrpServer {
     if ((o.kemRotationMs ?? 0) > 0 && (o.kemGraceMs ?? 0) < (o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)) {
       throw new Error("GRP ML-KEM grace period must be at least the handshake timeout");
     }
-    this.kemKeys = new KemKeyRing(o.provider, { rotationMs: o.kemRotationMs ?? 0, graceMs: o.kemGraceMs ?? 0 }, Date.now(), undefined);
+    const file = o.kemKeyFile;
+    let firstSeed: Uint8Array | undefined;
+    if (file !== undefined && existsSync(file)) {
+      firstSeed = new Uint8Array(Buffer.from(readFileSync(file, "utf8").trim(), "hex"));
+      if (firstSeed.length !== 64) throw new Error(`${file}: expected 64 bytes of hex (an ML-KEM key seed)`);
+    }
+    const onNewKey =
+      file === undefined
+        ? undefined
+        : (seed: Bytes) => {
+            const tmp = `${file}.tmp`;
+            writeFileSync(tmp, Buffer.from(seed as Uint8Array).toString("hex") + "\n", { mode: 0o600 });
+            renameSync(tmp, file);
+          };
+    this.kemKeys = new KemKeyRing(o.provider, { rotationMs: o.kemRotationMs ?? 0, graceMs: o.kemGraceMs ?? 0, firstSeed, onNewKey }, Date.now(), undefined);
   }
 
   async listen(): Promise<AddressInfo> {

@@ -21,6 +21,10 @@ export interface KemKeyRingOptions {
   /** 0 = never rotate. */
   rotationMs: number;
   graceMs: number;
+  /** Seed of the first key (a key kept across a relay restart); undefined = a fresh one. */
+  firstSeed?: Bytes;
+  /** Told the seed of every new current key, so the relay can keep it across restarts. */
+  onNewKey?: (this: void, seed: Bytes) => void;
 }
 
 const ML_KEM_SEED_SIZE = 64;
@@ -49,7 +53,13 @@ export class KemKeyRing {
   }
 
   private replace(retiredMs: number, nowMs: number): RelayKemKey {
-    const kp = this.p.mlkem768Keygen(this.random(ML_KEM_SEED_SIZE));
+    const first = this.keys.length === 0 ? this.options.firstSeed : undefined;
+    const seed = first !== undefined && first.length === ML_KEM_SEED_SIZE ? first : this.random(ML_KEM_SEED_SIZE);
+    const kp = this.p.mlkem768Keygen(seed);
+    const onNewKey = this.options.onNewKey;
+    if (onNewKey !== undefined) {
+      onNewKey(seed);
+    }
     if (this.keys.length > 0) {
       this.keys[this.keys.length - 1].retiredMs = retiredMs;
     }
