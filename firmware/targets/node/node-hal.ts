@@ -41,6 +41,7 @@ export interface NodeHalOptions {
 /** A node:net socket behind the HAL's callback interface; onClose fires exactly once. */
 class NodeSocket implements Socket {
   private closed = false;
+  private readonly pendingHolds = new Set<() => void>();
   private readonly sock: net.Socket;
 
   constructor(host: string, port: number, private readonly handler: SocketHandler, private readonly scheduler: HalScheduler) {
@@ -52,7 +53,10 @@ class NodeSocket implements Socket {
     this.sock.on("connect", () => this.deliver(() => handler.onConnect()));
     this.sock.on("data", (d: Buffer) => this.deliver(() => handler.onData(new Uint8Array(d))));
     this.sock.on("error", (e) => this.finish(e.message || "error"));
-    this.sock.on("close", () => this.finish(""));
+    this.sock.on("close", () => {
+      for (const release of [...this.pendingHolds]) release();
+      this.finish("");
+    });
   }
 
   private deliver(fn: () => void): void {
@@ -70,8 +74,17 @@ class NodeSocket implements Socket {
 
   send(data: Bytes): void {
     if (this.closed) throw new Error("send on a closed socket");
-    const release = this.scheduler.hold();
-    this.sock.once("close", release);
+    // Hold the virtual clock until the write is flushed; one close listener (in the
+    // constructor) releases whatever is still held, instead of a listener per write.
+    const hold = this.scheduler.hold();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.pendingHolds.delete(release);
+      hold();
+    };
+    this.pendingHolds.add(release);
     this.sock.write(Buffer.from(data as unknown as Uint8Array), release);
   }
 
