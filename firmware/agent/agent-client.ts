@@ -12,10 +12,9 @@
  * the outbox is resent from its head, and the receiver drops the copies it already has),
  * and a received message is ACKed only after the state it produced has been saved.
  */
-import { Bytes, alloc } from "../port/bytes";
+import { Bytes, alloc, fromAscii } from "../port/bytes";
 import { toHex } from "../port/hex";
 import { SmpReader, SmpWriter, bytesToAscii } from "../port/encoding";
-import { fromAscii } from "../port/bytes";
 import { CryptoProvider } from "../crypto/provider";
 import { AuthKeyPair, ClientEvent, ClientResult, RecipientQueue, SmpClient, SenderQueue, generateAuthKeyPair } from "../transport/smp/client";
 import { cbKey, CB_NONCE_SIZE } from "../transport/smp/crypto-box";

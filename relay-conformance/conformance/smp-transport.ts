@@ -9,51 +9,10 @@ import { CLIENT_TLS_CIPHERS, connectSmp, NodeSmpSession, peerChainDer } from "..
 import { parseServerAddress, serverPort } from "../../firmware/transport/smp/server-address";
 import { SMP_ALPN } from "../../firmware/transport/smp/version";
 import type { BlockConnection, ConformanceTransport } from "./connection";
-
-class Inbox {
-  private blocks: Bytes[] = [];
-  private waiters: ((b: Bytes | undefined) => void)[] = [];
-  private closeWaiters: (() => void)[] = [];
-  closed = false;
-  push(b: Bytes): void {
-    const w = this.waiters.shift();
-    if (w) w(b);
-    else this.blocks.push(b);
-  }
-  close(): void {
-    this.closed = true;
-    for (const w of this.waiters.splice(0)) w(undefined);
-    for (const w of this.closeWaiters.splice(0)) w();
-  }
-  next(timeoutMs: number): Promise<Bytes | undefined> {
-    const b = this.blocks.shift();
-    if (b || this.closed) return Promise.resolve(b);
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== done);
-        resolve(undefined);
-      }, timeoutMs);
-      const done = (x: Bytes | undefined) => {
-        clearTimeout(t);
-        resolve(x);
-      };
-      this.waiters.push(done);
-    });
-  }
-  waitClosed(timeoutMs: number): Promise<boolean> {
-    if (this.closed) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const t = setTimeout(() => resolve(false), timeoutMs);
-      this.closeWaiters.push(() => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    });
-  }
-}
+import { Inbox } from "./inbox";
 
 export function sessionConnection(s: NodeSmpSession): BlockConnection {
-  const inbox = new Inbox();
+  const inbox = new Inbox<Bytes>();
   s.setHandler((b) => inbox.push(b));
   s.onClose = () => inbox.close();
   if (s.closed) inbox.close();
@@ -100,7 +59,7 @@ export function rawHandshake(address: string, opts: { alpn?: boolean } = {}): Pr
       host: a.value.hosts[0], port: serverPort(a.value), servername: "", ALPNProtocols: opts.alpn === false ? undefined : [SMP_ALPN],
       ciphers: CLIENT_TLS_CIPHERS, ecdhCurve: "X25519:X448", sigalgs: "ed25519:ed448", rejectUnauthorized: false, checkServerIdentity: () => undefined,
     });
-    const inbox = new Inbox();
+    const inbox = new Inbox<Bytes>();
     const stream = new BlockStream(SMP_BLOCK_SIZE);
     let first = true;
     const timer = setTimeout(() => reject(new Error("no server hello within 10 s")), 10_000);
