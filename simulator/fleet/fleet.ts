@@ -12,8 +12,6 @@
 import { getProvider } from "../../firmware/crypto/node/providers";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import { MemoryAgentStore } from "../../firmware/agent/node/stores";
-import { boardSensorConfigs } from "../../boards/board";
-import { findBoard } from "../../boards/load";
 import { RelayHost } from "./relay-host";
 import { Station } from "../station/station";
 import { startBridge, type RunningBridge } from "../mqtt/bridge";
@@ -22,7 +20,7 @@ import { DeviceModels } from "../models/device-models";
 import { FaultPlan, LinkProxy, type FaultEvent } from "../faults/index";
 import { MetricsCollector, LOST_IN_FLIGHT_AT_END, type LiveSnapshot, type Series, type Summary } from "../metrics/index";
 import { expandDevices, type FleetSpec, type DevicePlan } from "../spec/index";
-import { VirtualDevice } from "./virtual-device";
+import { createFleetDevice, type FleetDevice } from "./fleet-device";
 
 /** Stepped mode: wall ms without socket activity before virtual time may jump (relay replies are not overtaken). */
 const STEPPED_QUIET_MS = 15;
@@ -175,7 +173,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     metrics.markMemoryBaseline();
     const epochMs = Date.now();
     const providers = new Map<string, CryptoProvider>();
-    const devices: VirtualDevice[] = [];
+    const devices: FleetDevice[] = [];
     const byName = new Map<string, number>();
     const tracking: Tracking[] = [];
     const clocks: DeviceClock[] = [];
@@ -193,18 +191,16 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), holds: new Map(), ignored: new Set() };
       tracking.push(t);
       let connectHold: (() => void) | undefined;
-      const d = new VirtualDevice({
-        index: p.index,
-        name: p.name,
+      const d = createFleetDevice({
+        plan: p,
         relay: relayUrl,
         invitation,
-        intervalS: p.intervalMs / 1000,
-        sensors: boardSensorConfigs(findBoard(p.board)),
-        sources: models.physicalSources(() => clock.now()),
         timers,
+        models,
+        now: () => clock.now(),
         provider: providerFor(p.crypto, providers),
         epochMs,
-        onReading: (_d, timeMs, kind, value) => {
+        onReading: (timeMs, kind, value) => {
           const seq = t.next++;
           const key = `${timeMs}/${kind}`;
           let k = t.keys.get(key);
@@ -216,20 +212,20 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
             return;
           }
           t.sentAt.set(seq, now);
-          if (stepped && d.app.isReady()) t.holds.set(seq, cappedHold(scheduler, STEPPED_DELIVERY_HOLD_WALL_MS));
+          if (stepped && d.isReady()) t.holds.set(seq, cappedHold(scheduler, STEPPED_DELIVERY_HOLD_WALL_MS));
           metrics.sent(p.index, seq, now);
           transcript.record(now, p.name, kind, value.toFixed(3));
         },
-        onEvent: (_d, type, detail) => {
+        onEvent: (type, detail) => {
           if (process.env.TSENSE_FLEET_DEBUG) log(`${Math.round(scheduler.now())} ${p.name} ${type} ${detail}`);
           if (type === "link" && detail === "up") {
-            if (relayBackAt !== undefined && metrics.snapshot(0).connected + (d.app.isReady() ? 1 : 0) >= plans.length) {
+            if (relayBackAt !== undefined && metrics.snapshot(0).connected + (d.isReady() ? 1 : 0) >= plans.length) {
               reconnectStormMs.push(scheduler.now() - relayBackAt);
               relayBackAt = undefined;
             }
             linkUpAt.set(p.index, scheduler.now());
             // Reconnects after the station handshake: the link is all there is to wait for.
-            if (d.app.isReady()) metrics.connected(p.index);
+            if (d.isReady()) metrics.connected(p.index);
             allConnected();
             if (stepped) {
               connectHold?.();
@@ -323,7 +319,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
               tracking[e.device as number].lastCutMs = scheduler.now();
               // Power fails: the SD card takes this many more units (the write that crosses
               // them throws and the device dies there), and it is off by half the window.
-              d.sd.budget = e.cutAfterUnits;
+              d.cutPowerAfter(e.cutAfterUnits);
               scheduler.after((e.endMs - e.startMs) / 2, () => {
                 tracking[e.device as number].lastCutMs = scheduler.now();
                 d.powerOff();

@@ -19,6 +19,7 @@ import { MemoryFs, POWER_CUT } from "../../firmware/storage/memory-fs";
 import { createNodeHal, type HalScheduler } from "../../firmware/targets/node/node-hal";
 import type { DeviceHal } from "../../firmware/app/device-hal";
 import type { HalTimers } from "../clock/hal-timers";
+import type { FleetDevice } from "./fleet-device";
 
 export interface VirtualDeviceOptions {
   index: number;
@@ -38,7 +39,7 @@ export interface VirtualDeviceOptions {
   onReading?: (device: VirtualDevice, timeMs: number, kind: string, value: number) => void;
 }
 
-export class VirtualDevice {
+export class VirtualDevice implements FleetDevice {
   readonly sd = new MemoryFs();
   readonly flash = new MemoryFs();
   readonly rig: SimRig;
@@ -162,5 +163,13 @@ export class VirtualDevice {
 
   stop(): void {
     this.powerOff();
+  }
+
+  isReady(): boolean {
+    return this.app.isReady();
+  }
+
+  cutPowerAfter(units: number): void {
+    this.sd.budget = units;
   }
 }

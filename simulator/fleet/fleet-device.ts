@@ -1,0 +1,68 @@
+/**
+ * What the fleet needs from one device, whatever runs it: the firmware in this process
+ * (VirtualDevice) or, with `--mix`, a compiled artifact in its virtual runtime. The fleet
+ * only drives power and reads counters through this; readings and link events come back
+ * through the callbacks given at creation.
+ */
+import type { CryptoProvider } from "../../firmware/crypto/provider";
+import { boardSensorConfigs } from "../../boards/board";
+import { findBoard } from "../../boards/load";
+import type { HalTimers } from "../clock/index";
+import type { DeviceModels } from "../models/device-models";
+import type { DevicePlan } from "../spec/index";
+import { VirtualDevice } from "./virtual-device";
+
+export interface FleetDevice {
+  /** Boots the device (first power-on). */
+  start(): void;
+  /** Power goes: the firmware stops mid-whatever; storage keeps what was written. */
+  powerOff(): void;
+  /** Power returns: the firmware boots again from what storage kept. */
+  powerOn(): void;
+  stop(): void;
+  /** The station connection is established (handshake done). */
+  isReady(): boolean;
+  /** Readings the firmware dropped for a full journal, over every boot. */
+  dropped(): number;
+  /** The SD card takes this many more write units before the power fails (-1: no limit). */
+  cutPowerAfter(units: number): void;
+}
+
+export interface FleetDeviceContext {
+  plan: DevicePlan;
+  /** grp:// address the device connects to (the relay, or its fault proxy). */
+  relay: string;
+  invitation: string;
+  timers: HalTimers;
+  models: DeviceModels;
+  /** The device's own clock (virtual ms), for the physical models. */
+  now: () => number;
+  provider: CryptoProvider;
+  /** Wall-clock ms at the device's millis() 0. */
+  epochMs: number;
+  /** A journalled reading: its wire time (ms), kind name and value. */
+  onReading: (timeMs: number, kind: string, value: number) => void;
+  /** Firmware events ("link" up/down, "ready", "error", …). */
+  onEvent: (type: string, detail: string) => void;
+}
+
+/** Creates the device a plan asks for. */
+export function createFleetDevice(c: FleetDeviceContext): FleetDevice {
+  const p = c.plan;
+  if (p.artifact !== "node") throw new Error(`--mix: device ${p.name} would run the compiled ${p.artifact} artifact, which the fleet does not run yet`);
+  const d = new VirtualDevice({
+    index: p.index,
+    name: p.name,
+    relay: c.relay,
+    invitation: c.invitation,
+    intervalS: p.intervalMs / 1000,
+    sensors: boardSensorConfigs(findBoard(p.board)),
+    sources: c.models.physicalSources(c.now),
+    timers: c.timers,
+    provider: c.provider,
+    epochMs: c.epochMs,
+    onReading: (_d, timeMs, kind, value) => c.onReading(timeMs, kind, value),
+    onEvent: (_d, type, detail) => c.onEvent(type, detail),
+  });
+  return d;
+}
