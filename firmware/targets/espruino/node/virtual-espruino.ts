@@ -17,12 +17,12 @@ import net from "node:net";
 import { join } from "node:path";
 import vm from "node:vm";
 import type { I2cBus } from "../../../port/hal/i2c";
-import type { Scheduler } from "../../node/scheduler";
+import type { HalScheduler } from "../../node/node-hal";
 import { SettableAdc, SettableGpio } from "../../node/settable-io";
 import { createEspruinoContext, runEspruinoScript } from "./vm-context";
 
 export interface VirtualEspruinoOptions {
-  scheduler: Scheduler;
+  scheduler: HalScheduler;
   sdDir: string;
   flashDir: string;
   i2c: I2cBus;

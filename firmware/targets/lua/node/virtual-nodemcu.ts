@@ -16,12 +16,12 @@ import net from "node:net";
 import { join } from "node:path";
 import { LUA_REGISTRYINDEX, LuaFactory, type LuaWasm } from "wasmoon";
 import type { I2cBus } from "../../../port/hal/i2c";
-import type { Scheduler } from "../../node/scheduler";
+import type { HalScheduler } from "../../node/node-hal";
 import { SettableAdc, SettableGpio } from "../../node/settable-io";
 import { NODEMCU_PRELUDE } from "./virtual-nodemcu-prelude";
 
 export interface VirtualNodeMcuOptions {
-  scheduler: Scheduler;
+  scheduler: HalScheduler;
   sdDir: string;
   flashDir: string;
   i2c: I2cBus;
