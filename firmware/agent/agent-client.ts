@@ -94,6 +94,8 @@ class PeerQueue {
   secured: boolean;
   /** The first message carries our e2e public key (SimpleX's confirmation envelope). */
   sentFirst: boolean;
+  /** cbKey(peerE2ePublic, e2eSecret), derived on first use (an X25519 per message costs more than the rest of a send). */
+  boxKey: Bytes | undefined;
   constructor(senderId: Bytes, senderKey: AuthKeyPair, e2eSecret: Bytes, peerE2ePublic: Bytes) {
     this.senderId = senderId;
     this.senderKey = senderKey;
@@ -101,6 +103,7 @@ class PeerQueue {
     this.peerE2ePublic = peerE2ePublic;
     this.secured = false;
     this.sentFirst = false;
+    this.boxKey = undefined;
   }
 }
 
@@ -110,6 +113,8 @@ class ConnRecord {
   own: OwnQueue;
   /** Peer's e2e public key for our queue, learnt from its first envelope. */
   ownPeerE2e: Bytes | undefined;
+  /** cbKey(ownPeerE2e, own.e2eSecret), derived on first use; not stored. */
+  ownBoxKey: Bytes | undefined;
   peer: PeerQueue | undefined;
   outbox: Bytes[];
   /** Changed since it was last saved. */
@@ -124,6 +129,7 @@ class ConnRecord {
     this.conn = conn;
     this.own = own;
     this.ownPeerE2e = undefined;
+    this.ownBoxKey = undefined;
     this.peer = undefined;
     this.outbox = [];
     this.dirty = false;
@@ -429,8 +435,14 @@ export class AgentClient {
       });
       return;
     }
+    if (rec.inFlight >= rec.outbox.length) {
+      return;
+    }
     const p = this.o.provider;
-    const key = cbKey(p, peer.peerE2ePublic, peer.e2eSecret);
+    if (peer.boxKey === undefined) {
+      peer.boxKey = cbKey(p, peer.peerE2ePublic, peer.e2eSecret);
+    }
+    const key = peer.boxKey;
     while (rec.inFlight < rec.outbox.length && rec.inFlight < SEND_WINDOW) {
       // Until one SEND has succeeded, keep to one in flight: the first envelope carries our key.
       if (!peer.sentFirst && rec.inFlight > 0) {
@@ -534,13 +546,19 @@ export class AgentClient {
       ack();
       return;
     }
-    const opened = openEnvelope(this.o.provider, cbKey(this.o.provider, peerE2e, rec.own.e2eSecret), env.value);
+    // The cached key belongs to ownPeerE2e; an envelope naming a key derives afresh.
+    let boxKey = rec.ownBoxKey;
+    if (k !== undefined || boxKey === undefined) {
+      boxKey = cbKey(this.o.provider, peerE2e, rec.own.e2eSecret);
+    }
+    const opened = openEnvelope(this.o.provider, boxKey, env.value);
     if (!opened.ok) {
       this.emit(EV_ERROR, rec.connId, 0, EMPTY, "envelope: " + opened.error);
       ack();
       return;
     }
     rec.ownPeerE2e = peerE2e;
+    rec.ownBoxKey = boxKey;
     const res = rec.conn.receive(opened.value.body);
     this.report(rec, res);
     // Saved before the ACK: once ACKed, the relay forgets the message.
