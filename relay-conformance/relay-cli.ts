@@ -1,6 +1,7 @@
 /**
- * `tsense relay`: the reference relay (SMP over TLS). Prints its smp:// address and runs
- * until interrupted.
+ * `tsense relay`: the reference relay (SMP over TLS, GRP over TCP). Prints its smp:// (and
+ * grp://) address and runs until interrupted. `--workers N` runs it as N processes sharing
+ * the listening sockets (relay/cluster.ts); the default is one process.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -11,6 +12,8 @@ import { MemoryQueueStore } from "./relay/memory-queue-store";
 import { SmpServer } from "./relay/smp-server";
 import { SMP_DEFAULT_PORT } from "../firmware/transport/smp/version";
 import { GrpServer, loadOrCreateGrpStatic } from "./relay/grp-server";
+import type { Shard } from "./relay/command-handler";
+import { parseWorkers, startRelayCluster } from "./relay/cluster";
 
 const USAGE = `usage: tsense relay [options]
 
@@ -26,7 +29,27 @@ const USAGE = `usage: tsense relay [options]
   --provider NAME     crypto provider: native (default), noble or portable
   --grp-port N        also serve GRP/1 (Noise + ML-KEM over TCP, docs/grp.md) on this port (0 = any free port)
   --grp-kem-rotation S    replace the GRP ML-KEM key every S seconds (default 0 = never)
-  --grp-kem-grace S       a replaced ML-KEM key stays valid for S seconds (default 3600)`;
+  --grp-kem-grace S       a replaced ML-KEM key stays valid for S seconds (default 3600)
+  --workers N|auto    processes sharing the listening sockets (default 1; auto = one per core);
+                      each owns the queues it creates, commands for others' queues are forwarded`;
+
+const OPTIONS = {
+  port: { type: "string" }, host: { type: "string" }, "data-dir": { type: "string" }, cert: { type: "string" },
+  quota: { type: "string" }, ttl: { type: "string" }, "idle-timeout": { type: "string" }, "handshake-timeout": { type: "string" },
+  password: { type: "string" }, provider: { type: "string" }, help: { type: "boolean", short: "h" },
+  "grp-port": { type: "string" }, "grp-kem-rotation": { type: "string" }, "grp-kem-grace": { type: "string" },
+  workers: { type: "string" },
+} as const;
+
+/** What one process of a `--workers N` relay runs (relay/cluster-worker.ts). */
+export interface WorkerRole {
+  shard: Shard;
+  /**
+   * Whether this process serves GRP. Only one does: GRP's replay cache and ML-KEM key ring
+   * are per process, and a replayed handshake must meet the cache that saw the original.
+   */
+  grp: boolean;
+}
 
 export interface RunningRelay {
   server: SmpServer;
@@ -38,16 +61,8 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-export async function startRelay(argv: string[], log: (s: string) => void = console.log): Promise<RunningRelay> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: "string" }, host: { type: "string" }, "data-dir": { type: "string" }, cert: { type: "string" },
-      quota: { type: "string" }, ttl: { type: "string" }, "idle-timeout": { type: "string" }, "handshake-timeout": { type: "string" },
-      password: { type: "string" }, provider: { type: "string" }, help: { type: "boolean", short: "h" },
-      "grp-port": { type: "string" }, "grp-kem-rotation": { type: "string" }, "grp-kem-grace": { type: "string" },
-    },
-  });
+export async function startRelay(argv: string[], log: (s: string) => void = console.log, role?: WorkerRole): Promise<RunningRelay> {
+  const { values } = parseArgs({ args: argv, options: OPTIONS });
   const num = (name: string, v: string | undefined, def: number | undefined) => {
     if (v === undefined) return def;
     const n = Number(v);
@@ -65,6 +80,7 @@ export async function startRelay(argv: string[], log: (s: string) => void = cons
     quota: num("quota", values.quota, undefined),
     ttlSeconds: num("ttl", values.ttl, undefined),
     newQueuePassword: values.password === undefined ? undefined : new Uint8Array(Buffer.from(values.password, "utf8")),
+    shard: role?.shard,
   });
   const server = new SmpServer({
     handler,
@@ -77,7 +93,7 @@ export async function startRelay(argv: string[], log: (s: string) => void = cons
   });
   await server.listen();
   let grp: GrpServer | undefined;
-  if (values["grp-port"] !== undefined) {
+  if (values["grp-port"] !== undefined && (role === undefined || role.grp)) {
     const grpStatic = loadOrCreateGrpStatic(provider, dataDir);
     grp = new GrpServer({
       handler,
@@ -109,6 +125,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  let workers: number;
+  try {
+    workers = parseWorkers(parseArgs({ args: argv, options: OPTIONS }).values.workers);
+  } catch (e) {
+    console.error(`tsense relay: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (workers > 1) return runCluster(argv, workers);
   let relay: RunningRelay;
   try {
     relay = await startRelay(argv);
@@ -121,5 +145,29 @@ export async function main(argv: string[]): Promise<number> {
     process.once("SIGTERM", resolve);
   });
   await relay.close();
+  return 0;
+}
+
+
+/** `--workers N` (N > 1): runs until interrupted, or until a worker dies (then exits 1). */
+async function runCluster(argv: string[], workers: number): Promise<number> {
+  let cluster: Awaited<ReturnType<typeof startRelayCluster>>;
+  try {
+    cluster = await startRelayCluster(argv, workers, console.log);
+  } catch (e) {
+    console.error(`tsense relay: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const signalled = new Promise<"signal">((resolve) => {
+    process.once("SIGINT", () => resolve("signal"));
+    process.once("SIGTERM", () => resolve("signal"));
+  });
+  const how = await Promise.race([signalled, cluster.failed]);
+  if (how !== "signal") {
+    console.error(`tsense relay: ${how}; stopping the other workers`);
+    await cluster.close();
+    return 1;
+  }
+  await cluster.close();
   return 0;
 }

@@ -57,6 +57,29 @@ export interface CommandHandlerOptions {
   /** milliseconds since 1970 */
   now?: () => number;
   random?: (n: number) => Bytes;
+  /** set when this handler is one of several processes of one relay (relay/cluster.ts) */
+  shard?: Shard;
+}
+
+/**
+ * Queues are owned by the process that created them: the first byte of both of a queue's
+ * ids, modulo `count`, is the owner's `index` (the other 23 bytes and the rest of the first
+ * stay random). A transmission for a queue owned elsewhere is handed to `forward` instead of
+ * being executed here; the owner runs it on a proxy of this session (same session id,
+ * version and X25519 key, so every authorization check is the same).
+ */
+export interface Shard {
+  index: number;
+  count: number;
+  /** runs `transmissions` (raw, as received) of session `s` at process `owner` */
+  forward(s: RelaySession, owner: number, transmissions: Buffer[]): void;
+  /** session `s`, which may have forwarded transmissions, is closed */
+  closed(s: RelaySession): void;
+}
+
+/** The process owning the queue an entity id names; ids that no queue can have stay local. */
+export function ownerOf(entityId: Bytes, count: number, self: number): number {
+  return entityId.length === ENTITY_ID_SIZE ? entityId[0] % count : self;
 }
 
 export interface SessionParams {
@@ -116,6 +139,8 @@ export class RelaySession {
   readonly subs = new Map<string, Sub>();
   /** crypto_box keys of X25519 authenticators, by client public key (one X25519 per key and session) */
   readonly authKeys = new Map<string, Bytes>();
+  /** subscriptions this session holds at other processes of a sharded relay, by process */
+  readonly remoteSubs = new Map<number, number>();
   closed = false;
   private readonly handler: CommandHandler;
 
@@ -124,6 +149,12 @@ export class RelaySession {
     this.params = params;
   }
   /** Processes one received block; responses go out through params.send. */
+  /** false when the session holds no subscription here or at another process (idle timeout) */
+  hasSubscriptions(): boolean {
+    if (this.subs.size > 0) return true;
+    for (const n of this.remoteSubs.values()) if (n > 0) return true;
+    return false;
+  }
   handleBlock(block: Bytes): void {
     if (!this.closed) this.handler.processBlock(this, block);
   }
@@ -142,6 +173,7 @@ export class CommandHandler {
   private readonly password: Bytes | undefined;
   private readonly now: () => number;
   private readonly random: (n: number) => Bytes;
+  private readonly shard: Shard | undefined;
   /** recipientId → the session subscribed to it */
   private readonly subscribers = new Map<string, RelaySession>();
   readonly counters = { blocks: 0, sent: 0, delivered: 0, acked: 0 };
@@ -161,6 +193,10 @@ export class CommandHandler {
     this.password = o.newQueuePassword;
     this.now = o.now ?? Date.now;
     this.random = o.random ?? pooledRandom(o.provider);
+    this.shard = o.shard;
+    if (o.shard !== undefined && !(o.shard.count >= 1 && o.shard.count <= 128 && o.shard.index >= 0 && o.shard.index < o.shard.count)) {
+      throw new Error(`bad shard ${o.shard.index} of ${o.shard.count}`);
+    }
   }
 
   openSession(params: SessionParams): RelaySession {
@@ -172,6 +208,7 @@ export class CommandHandler {
       if (this.subscribers.get(k) === s) this.subscribers.delete(k);
     }
     s.subs.clear();
+    if (this.shard !== undefined && s.remoteSubs.size > 0) this.shard.closed(s);
   }
 
   /** Deletes expired messages from every queue (call periodically). */
@@ -185,10 +222,42 @@ export class CommandHandler {
 
   processBlock(s: RelaySession, block: Bytes): void {
     this.counters.blocks++;
+    const ts = parseBlockFast(block);
+    if (ts === undefined || this.shard === undefined) return this.processTransmissions(s, ts);
+    // sharded: transmissions for queues owned elsewhere go to their owner, one batch per owner
+    const shard = this.shard;
+    let local: Buffer[] | undefined;
+    let remote: Map<number, Buffer[]> | undefined;
+    for (const raw of ts) {
+      const t = parseTransmissionFast(raw);
+      const owner = t === undefined ? shard.index : ownerOf(t.entityId, shard.count, shard.index);
+      if (owner === shard.index) {
+        (local ??= []).push(raw);
+      } else {
+        remote ??= new Map();
+        const batch = remote.get(owner);
+        if (batch === undefined) remote.set(owner, [raw]);
+        else batch.push(raw);
+      }
+    }
+    if (remote !== undefined) {
+      for (const [owner, batch] of remote) {
+        if (!s.remoteSubs.has(owner)) s.remoteSubs.set(owner, 0);
+        shard.forward(s, owner, batch);
+      }
+    }
+    if (local !== undefined) this.processTransmissions(s, local);
+  }
+
+  /**
+   * Runs a batch of raw transmissions (undefined = the block did not parse) for session s
+   * and sends the responses in as few blocks as they fit in. A sharded relay's owner calls
+   * this with the transmissions another process forwarded (on a proxy of the session).
+   */
+  processTransmissions(s: RelaySession, ts: Buffer[] | undefined): void {
     const v = s.params.version;
     const out: Response[] = [];
     const after: Response[] = [];
-    const ts = parseBlockFast(block);
     const delivered: TransmissionParts[] = [];
     if (ts === undefined) {
       out.push({ corrId: EMPTY, entityId: EMPTY, msg: { tag: "ERR", error: smpError(ERR_BLOCK) } });
@@ -315,8 +384,8 @@ export class CommandHandler {
     }
     for (let attempt = 0; attempt < 3; attempt++) {
       const q: QueueRecord = {
-        recipientId: this.random(ENTITY_ID_SIZE),
-        senderId: this.random(ENTITY_ID_SIZE),
+        recipientId: this.newEntityId(),
+        senderId: this.newEntityId(),
         recipientKey: cmd.rcvAuthKey,
         rcvDhSecret,
         senderKey: undefined,
@@ -328,6 +397,14 @@ export class CommandHandler {
       return { tag: "IDS", rcvId: q.recipientId, sndId: q.senderId, srvDhKey: { alg: "x25519", key: srvPk }, sndSecure: q.sndSecure };
     }
     return { tag: "ERR", error: smpError(ERR_INTERNAL) };
+  }
+
+  /** A random queue id; on a sharded relay its first byte also names this process (see Shard). */
+  private newEntityId(): Bytes {
+    const id = this.random(ENTITY_ID_SIZE);
+    const sh = this.shard;
+    if (sh !== undefined && sh.count > 1) id[0] = sh.index + sh.count * (id[0] % Math.floor(256 / sh.count));
+    return id;
   }
 
   /** Makes s the subscriber of the queue; the previous subscriber session gets END. */

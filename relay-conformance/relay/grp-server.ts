@@ -178,7 +178,7 @@ export class GrpServer {
     const idleMs = o.idleTimeoutMs;
     const idleTimer = idleMs
       ? setInterval(() => {
-          if (session !== undefined && session.subs.size === 0 && Date.now() - lastActive > idleMs) socket.destroy();
+          if (session !== undefined && !session.hasSubscriptions() && Date.now() - lastActive > idleMs) socket.destroy();
         }, Math.max(50, Math.min(idleMs, 60_000) / 2))
       : undefined;
     socket.on("close", () => {
