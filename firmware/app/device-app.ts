@@ -113,6 +113,20 @@ function toWireStatus(s: number): number {
   return s === SENSOR_OUT_OF_RANGE ? STATUS_RANGE : STATUS_MISSING;
 }
 
+/**
+ * The "journal" event's detail: "<time ms> <kind>=<wire value> ...", one per journalled
+ * round, so a host reading the device's log (the simulator, a serial monitor) can account
+ * for every reading by its wire time and kind.
+ */
+function journalDetail(t: number, wire: Reading[]): string {
+  let s = "" + t;
+  for (const r of wire) {
+    const kind = readingKind(r.kind);
+    s = s + " " + (kind === undefined ? "kind-" + r.kind : kind.name) + "=" + r.value;
+  }
+  return s;
+}
+
 export class DeviceApp {
   private hal: DeviceHal;
   private p: CryptoProvider;
@@ -410,6 +424,7 @@ export class DeviceApp {
     }
     j.append(encodeReadings(wire));
     this.counters.readingsJournaled += wire.length;
+    this.onEvent("journal", journalDetail(t, wire));
     this.enforceBudget();
     this.drain();
   }

@@ -4,13 +4,14 @@
  * that can lose power at any byte, with its timers on the simulator's scheduler through
  * its own (possibly skewed) clock.
  *
- * Every reading the firmware journals gets a device-local sequence number (`onReading`),
- * unique for the whole run, across reboots: the fleet matches the station's records to it
- * by (reading time, kind, occurrence).
+ * Every round the firmware journals comes out as its "journal" event (the line a board
+ * prints); each reading in it is reported through `onReading`, and the fleet matches the
+ * station's records to it by (reading time, kind, occurrence).
  */
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import { DeviceApp, DeviceConfig } from "../../firmware/app/device-app";
 import { readingKind } from "../../firmware/app/app-protocol";
+import { parseJournalDetail } from "./journal-event";
 import { createSensors } from "../../firmware/app/sensors/sensor-config";
 import { createSimRig, type PhysicalSources, type SimRig } from "../../firmware/app/sensors/sim/sim-rig";
 import type { SensorConfig } from "../../firmware/app/sensors/sensor-config";
@@ -28,6 +29,8 @@ export interface VirtualDeviceOptions {
   invitation: string;
   intervalS: number;
   sensors: SensorConfig[];
+  /** Reading kinds to sample and send (undefined: every kind the sensors measure). */
+  kinds?: string[];
   sources: PhysicalSources;
   /** The device's timers (its own clock on the fleet's scheduler). */
   timers: HalTimers;
@@ -37,6 +40,27 @@ export interface VirtualDeviceOptions {
   onEvent?: (device: VirtualDevice, type: string, detail: string) => void;
   /** A journalled reading: its wire time (ms), kind name and value. */
   onReading?: (device: VirtualDevice, timeMs: number, kind: string, value: number) => void;
+}
+
+/**
+ * The template's sensor subset: sensors measuring none of the kinds are left out (never
+ * sampled); the others report only the kinds asked for, so only those are journalled.
+ */
+function onlyKinds(sensors: Sensor[], kinds: string[] | undefined): Sensor[] {
+  if (kinds === undefined) return sensors;
+  const want = (q: number) => kinds.includes(readingKind(q)?.name ?? "");
+  const out: Sensor[] = [];
+  for (const s of sensors) {
+    if (!s.quantities.some(want)) continue;
+    if (s.quantities.every(want)) {
+      out.push(s);
+      continue;
+    }
+    const readings = s.readings.bind(s);
+    s.readings = () => readings().filter((r) => want(r.quantity));
+    out.push(s);
+  }
+  return out;
 }
 
 export class VirtualDevice implements FleetDevice {
@@ -77,37 +101,15 @@ export class VirtualDevice implements FleetDevice {
   private makeApp(): DeviceApp {
     const c = new DeviceConfig(this.o.name, this.o.relay, this.o.invitation, this.o.intervalS);
     c.timeOffsetMs = this.o.epochMs;
-    const sensors = createSensors(this.o.sensors, this.hal.i2c, this.hal.adc).map((s) => this.watch(s));
+    const sensors = onlyKinds(createSensors(this.o.sensors, this.hal.i2c, this.hal.adc), this.o.kinds);
     return new DeviceApp(this.hal, this.o.provider, c, sensors, (type, detail) => {
       if (type === "error" && detail.indexOf(POWER_CUT) >= 0) this.powerOff();
+      if (type === "journal" && this.o.onReading !== undefined) {
+        const j = parseJournalDetail(detail);
+        for (const r of j.readings) this.o.onReading(this, j.timeMs, r.kind, r.value);
+      }
       this.o.onEvent?.(this, type, detail);
     });
-  }
-
-  /**
-   * Wraps a driver's readings(): the app journals a round's readings in the same task,
-   * stamped with millis() + timeOffsetMs; a task posted right after checks the journal
-   * really grew by that many readings before they count as sent.
-   */
-  private watch(s: Sensor): Sensor {
-    const readings = s.readings.bind(s);
-    s.readings = () => {
-      const rs = readings();
-      if (this.round === undefined) {
-        const round = { t: this.hal.system.millis() + this.o.epochMs, before: this.app.counters.readingsJournaled, items: [] as { kind: string; value: number }[] };
-        this.round = round;
-        const app = this.app;
-        this.o.timers.setTimer(0, () => {
-          this.round = undefined;
-          if (app !== this.app) return;
-          if (app.counters.readingsJournaled - round.before !== round.items.length) return;
-          for (const it of round.items) this.o.onReading?.(this, round.t, it.kind, it.value);
-        });
-      }
-      for (const r of rs) this.round.items.push({ kind: readingKind(r.quantity)?.name ?? `kind-${r.quantity}`, value: r.value });
-      return rs;
-    };
-    return s;
   }
 
   /**
@@ -124,8 +126,6 @@ export class VirtualDevice implements FleetDevice {
       else throw e;
     }
   }
-
-  private round: { t: number; before: number; items: { kind: string; value: number }[] } | undefined;
 
   start(): void {
     this.boots++;

@@ -12,6 +12,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { ClockMode } from "../clock/scheduler";
 import { Rng } from "../models/rng";
+import { boardKinds } from "./board-kinds";
 import { parseDuration } from "./duration";
 import { type Artifact, type ArtifactMix, parseMix } from "./mix";
 
@@ -112,6 +113,8 @@ export class SpecError extends Error {
 export interface SpecOptions {
   /** Known board ids; when given, unknown boards are an error. */
   boards?: string[];
+  /** The reading kinds a board measures (default: from the board definitions); throws for an unknown board. */
+  boardKinds?: (board: string) => string[];
 }
 
 let compiled: ReturnType<Ajv["compile"]> | undefined;
@@ -375,6 +378,7 @@ export function checkSpec(spec: FleetSpec, options: SpecOptions = {}): string[] 
     if (options.boards !== undefined && !options.boards.includes(t.board)) {
       problems.push(`devices[${i}].board: unknown board ${JSON.stringify(t.board)} (known: ${options.boards.join(", ")})`);
     }
+    if (t.sensors !== undefined) problems.push(...sensorProblems(t, i, options));
     for (let n = 1; n <= t.count; n++) {
       const name = deviceName(t.name, n);
       const other = names.get(name);
@@ -399,6 +403,22 @@ export function checkSpec(spec: FleetSpec, options: SpecOptions = {}): string[] 
     }
   });
   return problems;
+}
+
+/** A template's sensor subset must name kinds its board measures. */
+function sensorProblems(t: DeviceTemplate, i: number, options: SpecOptions): string[] {
+  const sensors = t.sensors ?? [];
+  if (sensors.length === 0) return [`devices[${i}].sensors: lists no reading kinds (leave it out for the board's full set)`];
+  let kinds: string[];
+  try {
+    kinds = (options.boardKinds ?? boardKinds)(t.board);
+  } catch (e) {
+    // An unknown board is reported by the boards check when the caller gave the list.
+    return options.boards === undefined ? [`devices[${i}].board: ${(e as Error).message}`] : [];
+  }
+  const missing = sensors.filter((k) => !kinds.includes(k));
+  if (missing.length === 0) return [];
+  return [`devices[${i}].sensors: board ${JSON.stringify(t.board)} cannot measure ${missing.join(", ")} (it measures ${kinds.join(", ")})`];
 }
 
 export function totalDevices(spec: FleetSpec): number {
