@@ -124,6 +124,8 @@ class ConnRecord {
   /** Bumped on failure, so answers to an abandoned window are ignored. */
   window: number;
   securing: boolean;
+  /** When resume() last sent this connection's receipt (the agent's clock). */
+  receiptAtMs: number;
   constructor(connId: string, conn: Connection, own: OwnQueue) {
     this.connId = connId;
     this.conn = conn;
@@ -136,6 +138,7 @@ class ConnRecord {
     this.inFlight = 0;
     this.window = 0;
     this.securing = false;
+    this.receiptAtMs = 0;
   }
 }
 
@@ -188,6 +191,12 @@ export class AgentClientOptions {
   store: AgentStore;
   now: Clock;
   onEvent: AgentEventHandler;
+  /**
+   * resume() sends a connection's cumulative receipt at most this often (ms; 0: on every
+   * call). Each receipt turns the ratchet around (a DH + KEM step on both sides), so a
+   * receiver of many small messages (a station) batches them.
+   */
+  receiptIntervalMs: number;
   constructor(provider: CryptoProvider, ctx: RatchetContext, client: SmpClient, server: ServerAddress, store: AgentStore, now: Clock, onEvent: AgentEventHandler) {
     this.provider = provider;
     this.ctx = ctx;
@@ -196,6 +205,7 @@ export class AgentClientOptions {
     this.store = store;
     this.now = now;
     this.onEvent = onEvent;
+    this.receiptIntervalMs = 0;
   }
 }
 
@@ -480,10 +490,15 @@ export class AgentClient {
    * outbox (e.g. after the client re-attached to a new session).
    */
   resume(): void {
+    const every = this.o.receiptIntervalMs;
+    const now = this.o.now();
     for (const r of this.records) {
-      const receipt = r.conn.flushReceipt();
-      if (receipt !== undefined) {
-        this.enqueue(r, receipt);
+      if (every <= 0 || now - r.receiptAtMs >= every) {
+        const receipt = r.conn.flushReceipt();
+        if (receipt !== undefined) {
+          r.receiptAtMs = now;
+          this.enqueue(r, receipt);
+        }
       }
       this.pump(r);
     }

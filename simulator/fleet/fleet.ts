@@ -33,6 +33,13 @@ const STEPPED_DELIVERY_HOLD_WALL_MS = 300;
 /** Stepped mode: from link up until the station's handshake completed (join → ready), at most this much wall time. */
 const STEPPED_CONNECT_HOLD_WALL_MS = 3000;
 
+/**
+ * The station's receipts, at most once per this many ms per device: each one turns the
+ * ratchet around (a DH + ML-KEM step on both sides), so a receipt per reading round doubled
+ * a fleet's CPU. Devices keep journal and outbox on relay OKs, not on receipts.
+ */
+const STATION_RECEIPT_MS = 60_000;
+
 /** A scheduler hold that lets go by itself after `wallMs`; the returned release is idempotent. */
 function cappedHold(scheduler: Scheduler, wallMs: number): () => void {
   const release = scheduler.hold();
@@ -148,7 +155,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const grpPort = Number(grpUrl.port);
 
   try {
-    const station = await Station.start({ relay: stationRelay, provider: getProvider("native"), store: new MemoryAgentStore(), pumpMs: 100 });
+    const station = await Station.start({ relay: stationRelay, provider: getProvider("native"), store: new MemoryAgentStore(), pumpMs: 100, receiptIntervalMs: STATION_RECEIPT_MS });
     cleanups.push(() => station.close());
     let bridge: RunningBridge | undefined;
     if (spec.mqtt.kind !== "off") {

@@ -21,6 +21,12 @@ export interface StationOptions {
   /** Look for connections created by other processes (tsense station invite) every N ms. */
   watchMs?: number;
   pumpMs?: number;
+  /**
+   * Send each device's cumulative receipt at most this often (ms; default: every pump).
+   * Every receipt turns the ratchet around on both sides (X25519 + ML-KEM), which is most
+   * of a fleet's CPU when a receipt answers every reading round.
+   */
+  receiptIntervalMs?: number;
 }
 
 export interface ConnectionInfo {
@@ -54,6 +60,7 @@ export class Station {
       relay: o.relay,
       store,
       pumpMs: o.pumpMs,
+      receiptIntervalMs: o.receiptIntervalMs,
       onEvent: (e) => (sink.station ? sink.station.handle(e) : sink.early.push(e)),
     });
     const station = new Station(node, readingsFile);

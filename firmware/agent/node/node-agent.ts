@@ -26,6 +26,8 @@ export interface NodeAgentOptions {
   pumpMs?: number;
   /** Reconnect after a lost connection (SMP only; default true). */
   reconnect?: boolean;
+  /** Send each connection's cumulative receipt at most this often (ms; default 0: every pump). */
+  receiptIntervalMs?: number;
 }
 
 interface QueueClient {
@@ -66,7 +68,9 @@ export class NodeAgent {
     const random = o.random ?? ((n: number) => o.provider.randomBytes(n));
     const suite = o.suite ?? defaultSuite(o.provider);
     const ctx = new RatchetContext(o.provider, suite, random);
-    const agent = new AgentClient(new AgentClientOptions(o.provider, ctx, client.core, server, o.store, () => Date.now(), (e) => o.onEvent(e)));
+    const options = new AgentClientOptions(o.provider, ctx, client.core, server, o.store, () => Date.now(), (e) => o.onEvent(e));
+    options.receiptIntervalMs = o.receiptIntervalMs ?? 0;
+    const agent = new AgentClient(options);
     client.onEvent((e) => agent.handleClientEvent(e));
     const na = new NodeAgent(agent, client, o.pumpMs ?? 250);
     const errors = agent.restore();
