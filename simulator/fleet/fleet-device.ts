@@ -10,6 +10,7 @@ import { findBoard } from "../../boards/load";
 import type { HalTimers } from "../clock/index";
 import type { DeviceModels } from "../models/device-models";
 import type { DevicePlan } from "../spec/index";
+import { ArtifactDevice } from "./artifact-device";
 import { VirtualDevice } from "./virtual-device";
 
 export interface FleetDevice {
@@ -49,14 +50,30 @@ export interface FleetDeviceContext {
 /** Creates the device a plan asks for. */
 export function createFleetDevice(c: FleetDeviceContext): FleetDevice {
   const p = c.plan;
-  if (p.artifact !== "node") throw new Error(`--mix: device ${p.name} would run the compiled ${p.artifact} artifact, which the fleet does not run yet`);
+  const board = findBoard(p.board);
+  if (p.artifact !== "node") {
+    return new ArtifactDevice({
+      target: p.artifact,
+      name: p.name,
+      board,
+      sensors: boardSensorConfigs(board),
+      sources: c.models.physicalSources(c.now),
+      relay: c.relay,
+      invitation: c.invitation,
+      intervalS: p.intervalMs / 1000,
+      timers: c.timers,
+      onReading: c.onReading,
+      onEvent: c.onEvent,
+    });
+  }
   const d = new VirtualDevice({
     index: p.index,
     name: p.name,
     relay: c.relay,
     invitation: c.invitation,
     intervalS: p.intervalMs / 1000,
-    sensors: boardSensorConfigs(findBoard(p.board)),
+    sensors: boardSensorConfigs(board),
+    kinds: p.sensors,
     sources: c.models.physicalSources(c.now),
     timers: c.timers,
     provider: c.provider,

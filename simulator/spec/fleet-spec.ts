@@ -14,7 +14,7 @@ import type { ClockMode } from "../clock/scheduler";
 import { Rng } from "../models/rng";
 import { boardKinds } from "./board-kinds";
 import { parseDuration } from "./duration";
-import { type Artifact, type ArtifactMix, parseMix } from "./mix";
+import { type Artifact, type ArtifactMix, formatMix, parseMix } from "./mix";
 
 export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), "schema.json");
 
@@ -390,6 +390,14 @@ export function checkSpec(spec: FleetSpec, options: SpecOptions = {}): string[] 
     }
   });
   if (totalDevices(spec) === 0) problems.push("devices: the fleet has no devices (every count is 0)");
+  const mixed = mixCounts(spec);
+  const eligible = spec.devices.filter(canRunArtifact).reduce((a, t) => a + t.count, 0);
+  if (mixed.lua + mixed.espruino > eligible) {
+    problems.push(
+      `mix: ${formatMix(spec.mix)} asks for ${mixed.lua + mixed.espruino} artifact devices, but only ${eligible} can run one ` +
+        "(the compiled firmware needs a template with protocol grp, no sensors subset and a whole-second interval)",
+    );
+  }
   spec.faults.forEach((f, i) => {
     if (f.atMs !== undefined && f.atMs >= spec.durationMs) problems.push(`faults[${i}].at: ${f.atMs} ms is not before the end of the run (${spec.durationMs} ms)`);
     if (f.forMs !== undefined && !(f.forMs > 0)) problems.push(`faults[${i}].for: must be longer than 0`);
@@ -466,9 +474,23 @@ export function expandDevices(spec: FleetSpec): DevicePlan[] {
       });
     }
   });
-  const order = Rng.of(spec.seed, "mix").shuffle(out.map((d) => d.index));
-  const lua = Math.round(spec.mix.lua * out.length);
-  const espruino = Math.round(spec.mix.espruino * out.length);
+  const order = Rng.of(spec.seed, "mix").shuffle(out.filter((d) => canRunArtifact(spec.devices[d.template])).map((d) => d.index));
+  const { lua, espruino } = mixCounts(spec);
   for (let i = 0; i < lua + espruino && i < order.length; i++) out[order[i]].artifact = i < lua ? "lua" : "espruino";
   return out;
+}
+
+/** How many devices the mix runs as each artifact: its shares of the whole fleet, rounded. */
+export function mixCounts(spec: FleetSpec): { lua: number; espruino: number } {
+  const total = totalDevices(spec);
+  return { lua: Math.round(spec.mix.lua * total), espruino: Math.round(spec.mix.espruino * total) };
+}
+
+/**
+ * Whether a template's devices can be drawn for the artifact mix: the compiled firmware
+ * talks GRP, samples its board's full sensor set, and reads a whole-second interval from
+ * its configuration.
+ */
+export function canRunArtifact(t: DeviceTemplate): boolean {
+  return t.protocol === "grp" && t.sensors === undefined && t.intervalMs % 1000 === 0;
 }
