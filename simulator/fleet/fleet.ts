@@ -113,8 +113,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const spec = o.spec;
   const log = o.log ?? (() => undefined);
   const plans = expandDevices(spec);
-  const artifacts = plans.filter((p) => p.artifact !== "node").length;
-  if (artifacts > 0) throw new Error(`--mix: ${artifacts} devices would run compiled artifacts, which the fleet does not run yet`);
   const plan = FaultPlan.fromSpec(spec, plans);
   const smp = plans.filter((p) => p.protocol === "smp").length;
   if (smp > 0) log(`note: ${smp} devices ask for protocol smp; the fleet runs every device over GRP`);
