@@ -4,14 +4,21 @@
  * require("fs") on a directory once E.connectSDCard ran, require("Storage") on another
  * directory (internal flash), I2C1 on any I2cBus, analogRead/digitalWrite/digitalRead on
  * settable values, E.hwRand, E.reboot → a host callback, setTimeout/setInterval and
- * getTime() on the shared Scheduler. Boot = run the Espruino bundle in the context.
+ * getTime() on the shared Scheduler. Boot = run the Espruino bundle in the context, or
+ * bootFromStorage(): the boot files saved in Storage, as Espruino runs them at power-on.
+ * The flashing protocol's needs are here too (Storage with offset writes, readJSON and
+ * list(regex), E.CRC32, require("crypto").SHA256, getSerial, process.env.VERSION, console
+ * lines with execute()), so the flash REPL emulator is this device behind a console.
+ *
+ * Either medium is a host directory or a map of name → bytes the caller owns (an emulated
+ * board's flash that outlives every VM it boots).
  *
  * Values handed into the context (typed arrays, arrays) are made with the context's own
  * constructors, so `instanceof` inside the bundle behaves as on the device. Exceptions
  * thrown by callbacks are printed as "Uncaught …" and the device carries on, as Espruino
  * does; they are also collected in `errors`.
  */
-import { randomInt } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
@@ -23,8 +30,12 @@ import { createEspruinoContext, runEspruinoScript } from "./vm-context";
 
 export interface VirtualEspruinoOptions {
   scheduler: HalScheduler;
-  sdDir: string;
-  flashDir: string;
+  /** The SD card: a host directory, or `sdFiles` (one of the two is required). */
+  sdDir?: string;
+  sdFiles?: Map<string, Uint8Array>;
+  /** Internal flash (Storage): a host directory, or `flashFiles`, a map owned by the caller. */
+  flashDir?: string;
+  flashFiles?: Map<string, Uint8Array>;
   i2c: I2cBus;
   adc?: SettableAdc;
   /** Pin → ADC channel of `adc` (analogRead(pin) reads that channel). Default: pin n = channel n. */
@@ -33,6 +44,12 @@ export interface VirtualEspruinoOptions {
   print?: (line: string) => void;
   /** E.reboot(): the device halts and this is called. */
   onRestart?: () => void;
+  /** load() / reset(): the interpreter is torn down and this is called (the host starts a fresh one). */
+  onSoftReset?: (runBootCode: boolean) => void;
+  /** Interpreter version in process.env.VERSION (default "2v29"). */
+  version?: string;
+  /** getSerial() and process.env.SERIAL (default: a fixed MAC-like id). */
+  serial?: string;
   /** JsVar blocks process.memory() reports free (default 12000 of 16000). */
   freeBlocks?: () => number;
   /** Millivolts that analogRead() reports as 1.0 (default 3100, as the board config assumes). */
@@ -46,6 +63,77 @@ export interface VirtualEspruinoOptions {
 const SOCKET_TIMEOUT = -3;
 const SOCKET_RESET = -9;
 const SOCKET_UNKNOWN = -10;
+/** What Espruino runs from Storage at boot, in this order (jswrap_espruino / jsinteractive.c). */
+const BOOT_FILES = [".boot0", ".boot1", ".boot2", ".boot3", ".bootcde"];
+/** Console lines that run longer than this are interrupted (a real board would hang until Ctrl-C). */
+const CONSOLE_TIMEOUT_MS = 10_000;
+const STORAGE_SIZE = 0x100000;
+
+/** A flat set of files: a host directory or a caller's map. */
+interface FileStore {
+  read(name: string): Buffer | undefined;
+  size(name: string): number | undefined;
+  write(name: string, data: Buffer): void;
+  append(name: string, data: Buffer): void;
+  remove(name: string): boolean;
+  list(): string[];
+}
+
+function dirStore(dir: string): FileStore {
+  mkdirSync(dir, { recursive: true });
+  return {
+    read: (n) => (existsSync(join(dir, n)) ? readFileSync(join(dir, n)) : undefined),
+    size: (n) => (existsSync(join(dir, n)) ? statSync(join(dir, n)).size : undefined),
+    write: (n, d) => writeFileSync(join(dir, n), d),
+    append: (n, d) => appendFileSync(join(dir, n), d),
+    remove: (n) => {
+      if (!existsSync(join(dir, n))) return false;
+      unlinkSync(join(dir, n));
+      return true;
+    },
+    list: () => readdirSync(dir),
+  };
+}
+
+function mapStore(files: Map<string, Uint8Array>): FileStore {
+  return {
+    read: (n) => {
+      const f = files.get(n);
+      return f === undefined ? undefined : Buffer.from(f);
+    },
+    size: (n) => files.get(n)?.length,
+    write: (n, d) => void files.set(n, Uint8Array.from(d)),
+    append: (n, d) => {
+      const f = files.get(n);
+      files.set(n, f === undefined ? Uint8Array.from(d) : Uint8Array.from(Buffer.concat([f, d])));
+    },
+    remove: (n) => files.delete(n),
+    list: () => [...files.keys()],
+  };
+}
+
+function store(dir: string | undefined, files: Map<string, Uint8Array> | undefined, what: string): FileStore {
+  if (files !== undefined) return mapStore(files);
+  if (dir !== undefined) return dirStore(dir);
+  throw new Error(`virtual Espruino: give ${what}Dir or ${what}Files`);
+}
+
+/** CRC-32 (IEEE 802.3, reflected), as E.CRC32 computes it. */
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 type Listener = (...args: unknown[]) => void;
 
@@ -61,14 +149,16 @@ export class VirtualEspruino {
   private nextTimer = 1;
   private readonly sockets = new Set<net.Socket>();
   private sdConnected = false;
+  private readonly sd: FileStore;
+  private readonly flash: FileStore;
   private i2cReady = false;
   private bootSeconds: number;
 
   constructor(private readonly options: VirtualEspruinoOptions) {
     this.adc = options.adc ?? new SettableAdc();
     this.gpio = options.gpio ?? new SettableGpio();
-    mkdirSync(options.sdDir, { recursive: true });
-    mkdirSync(options.flashDir, { recursive: true });
+    this.sd = store(options.sdDir, options.sdFiles, "sd");
+    this.flash = store(options.flashDir, options.flashFiles, "flash");
     this.bootSeconds = options.scheduler.now() / 1000;
     const hwRand = options.hwRand ?? (() => randomInt(0, 0x100000000) | 0);
     this.context = createEspruinoContext({ print: (l) => this.print(l), hwRand, extra: {} });
@@ -80,6 +170,36 @@ export class VirtualEspruino {
   /** Runs a bundle as Espruino would run the code saved to flash at boot. */
   boot(code: string, filename = "bundle.js"): void {
     runEspruinoScript(this.context, code, filename);
+  }
+
+  /** Power-on: runs the boot files saved in Storage (.boot0 … .bootcde), each in global scope as Espruino does. */
+  bootFromStorage(): void {
+    for (const name of BOOT_FILES) {
+      const code = this.flash.read(name);
+      if (code === undefined || this.halted) continue;
+      this.guard(() => vm.runInContext(code.toString("latin1"), this.context, { filename: name }));
+    }
+  }
+
+  /**
+   * One console line: runs it in global scope and returns its value (the console prints
+   * "=value" when echo is on). An exception is printed as "Uncaught …" and gives undefined.
+   */
+  execute(code: string): unknown {
+    return this.guard(() => vm.runInContext(code, this.context, { filename: "console", timeout: CONSOLE_TIMEOUT_MS }));
+  }
+
+  private guard(fn: () => unknown): unknown {
+    try {
+      return fn();
+    } catch (e) {
+      if (this.halted) return undefined; // E.reboot() unwinds by throwing
+      const msg = typeof e === "object" && e !== null && "message" in e ? String((e as Error).message) : String(e);
+      const name = typeof e === "object" && e !== null && "name" in e ? String((e as Error).name) : "Error";
+      this.errors.push(msg);
+      this.print(`Uncaught ${name}: ${msg}`);
+      return undefined;
+    }
   }
 
   stop(): void {
@@ -150,68 +270,128 @@ export class VirtualEspruino {
     this.timers.delete(Number(id));
   }
 
-  private sdPath(path: unknown): string {
+  private sdName(path: unknown): string {
     if (!this.sdConnected) throw new Error("Unable to mount SD card : NOT_READY");
     const p = String(path).replace(/^\/+/, "");
     if (p === "" || p.includes("/") || p === "." || p === "..") throw new Error(`bad path '${String(path)}'`);
-    return join(this.options.sdDir, p);
+    return p;
   }
 
-  private flashPath(name: unknown): string {
+  private flashName(name: unknown): string {
     const n = String(name);
     if (n === "" || n.length > 28 || n.includes("/")) throw new Error(`Storage: bad name '${n}'`);
-    return join(this.options.flashDir, n);
+    return n;
+  }
+
+  /** Espruino data arguments: strings are byte strings; arrays and buffers are accepted too. */
+  private bytes(data: unknown): Buffer {
+    if (typeof data === "string") return Buffer.from(data, "latin1");
+    if (data instanceof (this.g.ArrayBuffer as ArrayBufferConstructor) || data instanceof ArrayBuffer) return Buffer.from(new Uint8Array(data as ArrayBuffer));
+    if (ArrayBuffer.isView(data)) return Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    if (Array.isArray(data) || data instanceof (this.g.Array as ArrayConstructor)) return Buffer.from(Array.from(data as number[], (v) => v & 0xff));
+    return Buffer.from(String(data), "latin1");
+  }
+
+  private arrayBuffer(data: Buffer): ArrayBuffer {
+    return this.u8(data).buffer as ArrayBuffer;
+  }
+
+  private storageModule(): Record<string, unknown> {
+    const flash = this.flash;
+    const used = () => flash.list().reduce((sum, n) => sum + (flash.size(n) ?? 0) + 32, 0);
+    const storage = {
+      read: (name: unknown, offset?: number, length?: number) => {
+        const f = flash.read(this.flashName(name));
+        if (f === undefined) return undefined;
+        const from = offset ?? 0;
+        return f.subarray(from, length === undefined ? f.length : from + length).toString("latin1");
+      },
+      readJSON: (name: unknown, noExceptions?: unknown) => {
+        const f = flash.read(this.flashName(name));
+        if (f === undefined) return undefined;
+        try {
+          return (this.g.JSON as JSON).parse(f.toString("latin1"));
+        } catch (e) {
+          if (noExceptions) return undefined;
+          throw e;
+        }
+      },
+      readArrayBuffer: (name: unknown) => {
+        const f = flash.read(this.flashName(name));
+        return f === undefined ? undefined : this.arrayBuffer(f);
+      },
+      // write(name, data[, offset, size]): with `size` the file is created that big (erased
+      // flash reads 0xFF) and later writes fill it at their offsets, as Espruino's Storage does.
+      write: (name: unknown, data: unknown, offset?: number, size?: number) => {
+        const n = this.flashName(name);
+        const d = this.bytes(data);
+        if (offset === undefined) {
+          if (d.length === 0) throw new Error("Storage: can't write an empty file");
+          flash.write(n, d);
+          return true;
+        }
+        let f = flash.read(n);
+        if (f === undefined || (offset === 0 && size !== undefined)) {
+          if (size === undefined) throw new Error("Storage.write: file does not exist and no size given");
+          f = Buffer.alloc(size, 0xff);
+        }
+        if (offset < 0 || offset + d.length > f.length) throw new Error(`Storage.write: offset ${offset}+${d.length} beyond file size ${f.length}`);
+        d.copy(f, offset);
+        flash.write(n, f);
+        return true;
+      },
+      writeJSON: (name: unknown, value: unknown) => {
+        flash.write(this.flashName(name), Buffer.from((this.g.JSON as JSON).stringify(value), "latin1"));
+        return true;
+      },
+      erase: (name: unknown) => {
+        flash.remove(this.flashName(name));
+      },
+      list: (pattern?: unknown) => {
+        const re = pattern as RegExp | undefined;
+        return this.array(flash.list().filter((n) => re === undefined || re.test(n)));
+      },
+      getFree: () => STORAGE_SIZE - used(),
+      compact: () => {},
+      eraseAll: () => {
+        for (const n of flash.list()) flash.remove(n);
+      },
+    };
+    return storage;
   }
 
   private api(hwRand: () => number): Record<string, unknown> {
     const sched = this.options.scheduler;
+    const sd = this.sd;
     const fsModule = {
       readFileSync: (p: unknown) => {
-        const path = this.sdPath(p);
-        if (!existsSync(path)) return undefined;
-        const s = readFileSync(path).toString("latin1");
+        const f = sd.read(this.sdName(p));
+        if (f === undefined) return undefined;
+        const s = f.toString("latin1");
         return s === "" ? undefined : s;
       },
       writeFileSync: (p: unknown, data: unknown) => {
-        writeFileSync(this.sdPath(p), Buffer.from(String(data), "latin1"));
+        sd.write(this.sdName(p), Buffer.from(String(data), "latin1"));
         return true;
       },
       appendFileSync: (p: unknown, data: unknown) => {
-        appendFileSync(this.sdPath(p), Buffer.from(String(data), "latin1"));
+        sd.append(this.sdName(p), Buffer.from(String(data), "latin1"));
         return true;
       },
-      unlinkSync: (p: unknown) => {
-        const path = this.sdPath(p);
-        if (!existsSync(path)) return false;
-        unlinkSync(path);
-        return true;
-      },
+      unlinkSync: (p: unknown) => sd.remove(this.sdName(p)),
       readdirSync: (p?: unknown) => {
         if (!this.sdConnected) throw new Error("Unable to mount SD card : NOT_READY");
         if (p !== undefined && String(p) !== "" && String(p) !== "/") return undefined;
-        return this.array(readdirSync(this.options.sdDir));
+        return this.array(sd.list());
       },
       statSync: (p: unknown) => {
-        const path = this.sdPath(p);
-        return existsSync(path) ? { size: statSync(path).size, dir: false } : undefined;
+        const size = sd.size(this.sdName(p));
+        return size !== undefined ? { size, dir: false } : undefined;
       },
     };
-    const storage = {
-      read: (name: unknown) => {
-        const p = this.flashPath(name);
-        return existsSync(p) ? readFileSync(p).toString("latin1") : undefined;
-      },
-      write: (name: unknown, data: unknown) => {
-        const s = typeof data === "string" ? data : String(data);
-        if (s.length === 0) throw new Error("Storage: can't write an empty file");
-        writeFileSync(this.flashPath(name), Buffer.from(s, "latin1"));
-        return true;
-      },
-      erase: (name: unknown) => {
-        const p = this.flashPath(name);
-        if (existsSync(p)) unlinkSync(p);
-      },
-      list: () => this.array(readdirSync(this.options.flashDir)),
+    const storage = this.storageModule();
+    const cryptoModule = {
+      SHA256: (data: unknown) => this.arrayBuffer(createHash("sha256").update(this.bytes(data)).digest()),
     };
     const netModule = {
       connect: (opts: { host?: string; port?: number }, onConnect?: Listener) => this.connect(opts, onConnect),
@@ -224,7 +404,17 @@ export class VirtualEspruino {
         this.timers.set(this.nextTimer++, { sched: t, fn: () => {} });
       },
     };
-    const modules: Record<string, unknown> = { net: netModule, Storage: storage, Wifi: wifiModule };
+    const modules: Record<string, unknown> = { net: netModule, Storage: storage, Wifi: wifiModule, crypto: cryptoModule };
+    const serial = this.options.serial ?? "7cdfa1000000";
+    const softReset = (runBootCode: boolean) => {
+      if (this.options.onSoftReset === undefined) throw new Error("load() is not available here");
+      this.halted = true;
+      queueMicrotask(() => {
+        this.stop();
+        this.options.onSoftReset?.(runBootCode);
+      });
+      throw new Error("resetting");
+    };
     class SPI {
       setup(_o: unknown): void {}
     }
@@ -275,10 +465,14 @@ export class VirtualEspruino {
           const free = this.options.freeBlocks?.() ?? 12000;
           return { free, usage: 16000 - free, total: 16000, blocksize: 16 };
         },
-        env: { VERSION: "2v29", BOARD: "ESP32S3" },
+        env: { VERSION: this.options.version ?? "2v29", BOARD: "ESP32S3", SERIAL: serial },
       },
+      getSerial: () => serial,
+      load: () => softReset(true),
+      reset: () => softReset(false),
       E: {
         hwRand: () => hwRand() | 0,
+        CRC32: (data: unknown) => crc32(this.bytes(data)),
         getErrorFlags: () => this.array([]),
         connectSDCard: (spi: unknown, cs: unknown) => {
           if (typeof spi !== "object" || spi === null) throw new Error("First argument is not an SPI object");

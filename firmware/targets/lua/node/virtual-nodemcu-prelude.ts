@@ -1,6 +1,7 @@
 /**
  * The Lua half of the virtual NodeMCU: the module tables (tmr, net, i2c, adc, gpio,
- * node, file, sdmmc, encoder, wifi, sodium.random) and the io/os overrides, shaped like
+ * node, file, sdmmc, encoder, crypto.new_hash, uart, wifi, sodium.random), the io/os
+ * overrides, dofile, and the console (lua.c's line REPL and the boot that runs init.lua), shaped like
  * NodeMCU-ESP32 dev-esp32 (argument checks and error texts follow components/modules/*.c
  * where the firmware could notice). Everything that touches the outside world is one
  * call to the host function `__vn_host(op, …)`; the host answers asynchronous events
@@ -281,7 +282,25 @@ end
 function node.uptime() return H("uptime"), 0 end
 function node.bootreason() return H("bootreason") end
 function node.chipid() return "0x7cdfa1000000" end
-handlers.query_mem = function() H("mem", collectgarbage("count")) end
+function node.info(group)
+  if group == "sw_version" then
+    return { git_release = H("sw_version"), git_branch = "dev-esp32", node_version_major = 3, node_version_minor = 0, node_version_revision = 0 }
+  end
+  if group == "hw" then return { chip_model = "esp32s3", chip_cores = 2 } end
+  return {}
+end
+function node.random(l, u)
+  local r = string.unpack("<I4", H("random", 4))
+  if l == nil then return r / 4294967296 end
+  if u == nil then l, u = 1, l end
+  l, u = int(l, "l"), int(u, "u")
+  if u < l then error("interval is empty", 2) end
+  return l + r % (u - l + 1)
+end
+handlers.query_mem = function(full)
+  if full then collectgarbage("collect") end
+  H("mem", collectgarbage("count"))
+end
 
 -- encoder ------------------------------------------------------------------
 encoder = {}
@@ -289,6 +308,37 @@ function encoder.toBase64(s) return H("enc", "tob64", s) end
 function encoder.fromBase64(s) return H("enc", "fromb64", s) end
 function encoder.toHex(s) return H("enc", "tohex", s) end
 function encoder.fromHex(s) return H("enc", "fromhex", s) end
+
+-- crypto (SHA-256 is what the flashing protocol hashes files with) -------------
+crypto = {}
+local Hash = {}
+Hash.__index = Hash
+function crypto.new_hash(algo)
+  if type(algo) ~= "string" or algo:upper() ~= "SHA256" then error("unsupported hash algorithm", 2) end
+  return setmetatable({ parts = {} }, Hash)
+end
+function Hash:update(s)
+  if type(s) ~= "string" then error("bad argument #1 to 'update' (string expected)", 2) end
+  self.parts[#self.parts + 1] = s
+end
+function Hash:finalize() return H("sha256", table.concat(self.parts)) end
+
+-- uart: the console UART 0 (uart.setup's last argument switches its echo) -----
+uart = { PARITY_NONE = 0, PARITY_ODD = 1, PARITY_EVEN = 2, STOPBITS_1 = 1, STOPBITS_1_5 = 2, STOPBITS_2 = 3 }
+function uart.setup(id, baud, databits, parity, stopbits, echo)
+  id, baud = int(id, "id"), int(baud, "baud")
+  if id ~= 0 then error("only the console UART 0 is simulated", 2) end
+  if type(echo) == "number" then H("uart_echo", echo ~= 0) end
+  return baud
+end
+function uart.write(id, ...)
+  if id ~= 0 then error("only the console UART 0 is simulated", 2) end
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    if type(v) == "number" then v = string.char(v) end
+    H("write", v)
+  end
+end
 
 -- sodium.random (esp_random) ---------------------------------------------
 sodium = { random = {} }
@@ -412,5 +462,47 @@ os.rename = function(a, b)
   local ok, err = H("fs_rename", a, b)
   if ok then return true end
   return nil, err
+end
+
+-- dofile on the device's VFS ---------------------------------------------------
+dofile = function(name)
+  local f = io.open(name, "r")
+  if not f then error("cannot open " .. tostring(name), 2) end
+  local src = f:read("a")
+  f:close()
+  local chunk, err = load(src, "@" .. name)
+  if not chunk then error(err, 2) end
+  return chunk()
+end
+
+-- console: one line at a time as lua.c runs it; power-on runs init.lua ----------
+local partial = nil
+handlers.console = function(line)
+  local src = partial and (partial .. "\n" .. line) or line
+  local chunk, err = load("return " .. src, "=stdin")
+  if not chunk then chunk, err = load(src, "=stdin") end
+  if not chunk then
+    if err:sub(-5) == "<eof>" then
+      partial = src
+      H("write", ">> ")
+      return
+    end
+    partial = nil
+    print(err)
+    H("write", "> ")
+    return
+  end
+  partial = nil
+  local res = table.pack(pcall(chunk))
+  if not res[1] then print(res[2])
+  elseif res.n > 1 then print(table.unpack(res, 2, res.n)) end
+  H("write", "> ")
+end
+handlers.boot = function()
+  if file.exists("init.lua") then
+    local ok, err = pcall(dofile, "init.lua")
+    if not ok then print(err) end
+  end
+  H("write", "> ")
 end
 `;

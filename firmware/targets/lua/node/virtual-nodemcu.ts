@@ -10,25 +10,34 @@
  * device, reading and pushing Lua strings as raw bytes so binary data crosses intact
  * (wasmoon's own conversion would decode them as UTF-8).
  */
-import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
-import { join } from "node:path";
 import { LUA_REGISTRYINDEX, LuaFactory, type LuaWasm } from "wasmoon";
 import type { I2cBus } from "../../../port/hal/i2c";
 import type { HalScheduler } from "../../node/node-hal";
 import { SettableAdc, SettableGpio } from "../../node/settable-io";
 import { NODEMCU_PRELUDE } from "./virtual-nodemcu-prelude";
+import { DirVolume, MapVolume, type Volume, type VolumeFile } from "./virtual-nodemcu-volume";
 
 export interface VirtualNodeMcuOptions {
   scheduler: HalScheduler;
-  sdDir: string;
-  flashDir: string;
+  /** The SD card: a host directory, or `sdFiles` (one of the two is required). */
+  sdDir?: string;
+  sdFiles?: Map<string, Uint8Array>;
+  /** Internal flash: a host directory, or `flashFiles`, a map owned by the caller that outlives the VM. */
+  flashDir?: string;
+  flashFiles?: Map<string, Uint8Array>;
   i2c: I2cBus;
   adc?: SettableAdc;
   gpio?: SettableGpio;
   /** Receives printed lines (default: kept in `lines`). */
   print?: (line: string) => void;
+  /** Receives console output that is not a whole line (the REPL's prompts, uart.write(0, …)); default: dropped. */
+  write?: (text: string) => void;
+  /** uart.setup(0, …, echo): the console UART's echo was switched (the console layer echoes, not the VM). */
+  onConsoleEcho?: (on: boolean) => void;
+  /** Firmware release node.info("sw_version").git_release reports (default "3.0.0-dev-esp32"). */
+  version?: string;
   /** node.restart(): the device halts and this is called (the host may boot a new one). */
   onRestart?: () => void;
   /** Extended reset cause node.bootreason() reports (node.md; default 0 = power-on). */
@@ -169,7 +178,7 @@ function hostCall(b: Bridge, L: number): number {
 }
 
 interface OpenFile {
-  fd: number;
+  file: VolumeFile;
   pos: number;
   append: boolean;
   readable: boolean;
@@ -195,6 +204,8 @@ export abstract class NodeMcuHost {
   protected readonly files = new Map<number, OpenFile>();
   private nextFile = 3;
   private sdMount: string | undefined;
+  private readonly sdVolume: Volume;
+  private readonly flashVolume: Volume;
   private sdReady = false;
   private wifiStarted = false;
   protected memKb = 0;
@@ -205,8 +216,8 @@ export abstract class NodeMcuHost {
   ) {
     this.adc = options.adc ?? new SettableAdc();
     this.gpio = options.gpio ?? new SettableGpio();
-    mkdirSync(options.sdDir, { recursive: true });
-    mkdirSync(options.flashDir, { recursive: true });
+    this.sdVolume = volume(options.sdDir, options.sdFiles, "sd");
+    this.flashVolume = volume(options.flashDir, options.flashFiles, "flash");
   }
 
   /** Delivers one event to the Lua dispatcher. */
@@ -215,6 +226,19 @@ export abstract class NodeMcuHost {
   /** Power off. */
   abstract stop(): void;
 
+  /**
+   * Power-on as NodeMCU does it: runs init.lua from flash when there is one (its error is
+   * printed, the console stays usable), then prompts.
+   */
+  startConsole(): void {
+    this.event("boot");
+  }
+
+  /** One line typed at the console, run as lua.c does (an expression's values are printed; an unfinished statement prompts ">> " for more). */
+  consoleLine(line: string): void {
+    this.event("console", Buffer.from(line, "latin1"));
+  }
+
   /** Cancels timers, closes sockets and files (part of stop()). */
   protected releaseHost(): void {
     this.halted = true;
@@ -222,11 +246,13 @@ export abstract class NodeMcuHost {
     this.timers.clear();
     for (const s of this.sockets.values()) s.destroy();
     this.sockets.clear();
-    for (const f of this.files.values()) closeSync(f.fd);
+    for (const f of this.files.values()) f.file.close();
     this.files.clear();
   }
 
   protected print(line: string): void {
+    // A restarting device says nothing more (the unwinding "restarting" error included).
+    if (this.halted) return;
     if (this.options.print !== undefined) {
       this.options.print(line);
       return;
@@ -265,6 +291,16 @@ export abstract class NodeMcuHost {
       case "print":
         this.print(s(0));
         return [];
+      case "write":
+        if (!this.halted) this.options.write?.(s(0));
+        return [];
+      case "uart_echo":
+        this.options.onConsoleEcho?.(a[0] === true);
+        return [];
+      case "sha256":
+        return [createHash("sha256").update(buf(0)).digest()];
+      case "sw_version":
+        return [this.options.version ?? "3.0.0-dev-esp32"];
       case "timer_set": {
         const t = this.options.scheduler.setTimer(n(0), () => {
           this.timers.delete(t);
@@ -440,17 +476,17 @@ export abstract class NodeMcuHost {
     }
   }
 
-  // --- the VFS: /SD0/… on the SD directory once mounted, everything else on flash ---
+  // --- the VFS: /SD0/… on the SD volume once mounted, everything else on flash ---
 
-  private resolve(path: string): string | undefined {
+  private resolve(path: string): { vol: Volume; name: string } | undefined {
     const m = this.sdMount;
     if (m !== undefined && path.startsWith(m + "/")) {
       const rest = path.slice(m.length + 1);
-      return rest === "" || rest.includes("/") ? undefined : join(this.options.sdDir, rest);
+      return rest === "" || rest.includes("/") ? undefined : { vol: this.sdVolume, name: rest };
     }
     if (/^\/SD\d(\/|$)/.test(path)) return undefined;
     const name = path.startsWith("/") ? path.slice(1) : path;
-    return name === "" || name.includes("/") ? undefined : join(this.options.flashDir, name);
+    return name === "" || name.includes("/") ? undefined : { vol: this.flashVolume, name };
   }
 
   private fsOp(op: string, a: HostValue[], s: (i: number) => string, n: (i: number) => number, buf: (i: number) => Buffer): HostValue[] {
@@ -465,36 +501,30 @@ export abstract class NodeMcuHost {
         const mode = s(1).replace("b", "");
         const flags = ({ r: "r", w: "w", a: "a", "r+": "r+", "w+": "w+", "a+": "a+" } as Record<string, string>)[mode];
         if (flags === undefined) throw new Error(`bad argument #2 to 'open' (invalid mode '${s(1)}')`);
-        const real = this.resolve(path);
-        if (real === undefined) return [null, `${path}: No such file or directory`];
+        const where = this.resolve(path);
+        if (where === undefined) return [null, `${path}: No such file or directory`];
         if (this.files.size >= MAX_OPEN_FILES) return [null, `${path}: Too many open files`];
-        let fd: number;
-        try {
-          fd = openSync(real, flags);
-        } catch (e) {
-          return [null, `${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}`];
-        }
+        const opened = where.vol.open(where.name, flags);
+        if (typeof opened === "string") return [null, `${path}: ${opened}`];
         const id = this.nextFile++;
-        this.files.set(id, { fd, pos: 0, append: mode.startsWith("a"), readable: mode.startsWith("r") || mode.includes("+"), writable: !mode.startsWith("r") || mode.includes("+") });
+        this.files.set(id, { file: opened, pos: 0, append: mode.startsWith("a"), readable: mode.startsWith("r") || mode.includes("+"), writable: !mode.startsWith("r") || mode.includes("+") });
         return [id];
       }
       case "fs_read": {
         const f = file();
         if (!f.readable) return [null, "Bad file descriptor"];
-        const size = fstatSync(f.fd).size;
+        const size = f.file.size();
         const want = n(1) < 0 ? Math.max(0, size - f.pos) : n(1);
         if (n(1) >= 0 && f.pos >= size) return [null];
-        const out = Buffer.alloc(want);
-        const got = want > 0 ? readSync(f.fd, out, 0, want, f.pos) : 0;
-        f.pos += got;
-        return [out.subarray(0, got)];
+        const out = f.file.read(f.pos, want);
+        f.pos += out.length;
+        return [out];
       }
       case "fs_readline": {
         const f = file();
-        const size = fstatSync(f.fd).size;
+        const size = f.file.size();
         if (f.pos >= size) return [null];
-        const rest = Buffer.alloc(size - f.pos);
-        readSync(f.fd, rest, 0, rest.length, f.pos);
+        const rest = f.file.read(f.pos, size - f.pos);
         const nl = rest.indexOf(10);
         const end = nl < 0 ? rest.length : nl + 1;
         f.pos += end;
@@ -504,19 +534,15 @@ export abstract class NodeMcuHost {
         const f = file();
         if (!f.writable) return [null, "Bad file descriptor"];
         const data = buf(1);
-        if (f.append) {
-          writeSync(f.fd, data);
-          f.pos = fstatSync(f.fd).size;
-        } else {
-          writeSync(f.fd, data, 0, data.length, f.pos);
-          f.pos += data.length;
-        }
+        if (f.append) f.pos = f.file.size();
+        f.file.write(f.pos, data);
+        f.pos += data.length;
         return [true];
       }
       case "fs_seek": {
         const f = file();
         const whence = s(1);
-        const base = whence === "set" ? 0 : whence === "cur" ? f.pos : whence === "end" ? fstatSync(f.fd).size : NaN;
+        const base = whence === "set" ? 0 : whence === "cur" ? f.pos : whence === "end" ? f.file.size() : NaN;
         if (Number.isNaN(base)) throw new Error(`bad argument #1 to 'seek' (invalid option '${whence}')`);
         const pos = base + n(2);
         if (pos < 0) return [null, "Invalid argument"];
@@ -527,50 +553,53 @@ export abstract class NodeMcuHost {
         const f = this.files.get(n(0));
         if (f !== undefined) {
           this.files.delete(n(0));
-          closeSync(f.fd);
+          f.file.close();
         }
         return [];
       }
       case "fs_remove": {
-        const real = this.resolve(s(0));
-        if (real === undefined || !existsSync(real)) return [null, `${s(0)}: No such file or directory`];
-        unlinkSync(real);
+        const where = this.resolve(s(0));
+        if (where === undefined || !where.vol.remove(where.name)) return [null, `${s(0)}: No such file or directory`];
         return [true];
       }
       case "fs_rename": {
         const from = this.resolve(s(0));
         const to = this.resolve(s(1));
-        if (from === undefined || !existsSync(from)) return [null, `${s(0)}: No such file or directory`];
+        if (from === undefined || !from.vol.exists(from.name)) return [null, `${s(0)}: No such file or directory`];
         if (to === undefined) return [null, `${s(1)}: No such file or directory`];
+        if (to.vol !== from.vol) return [null, `${s(1)}: Invalid cross-device link`];
         // FAT and SPIFFS refuse to rename over an existing file.
-        if (existsSync(to)) return [null, `${s(1)}: File exists`];
-        renameSync(from, to);
+        if (to.vol.exists(to.name)) return [null, `${s(1)}: File exists`];
+        from.vol.rename(from.name, to.name);
         return [true];
       }
       case "fs_exists": {
-        const real = this.resolve(s(0));
-        return [real !== undefined && existsSync(real)];
+        const where = this.resolve(s(0));
+        return [where !== undefined && where.vol.exists(where.name)];
       }
       case "fs_list": {
         const mp = a[0] === undefined ? undefined : s(0);
-        let dir: string;
+        let vol: Volume;
         let kb = false;
-        if (mp === undefined || mp === "/") dir = this.options.flashDir;
+        if (mp === undefined || mp === "/") vol = this.flashVolume;
         else if (this.sdMount !== undefined && mp === this.sdMount) {
-          dir = this.options.sdDir;
+          vol = this.sdVolume;
           kb = true;
         } else throw new Error(`cannot list ${mp}`);
         let out = "";
-        for (const name of readdirSync(dir)) {
-          const size = statSync(join(dir, name)).size;
-          out += `${name}\t${kb ? Math.ceil(size / 1024) : size}\n`;
-        }
+        for (const [name, size] of vol.list()) out += `${name}\t${kb ? Math.ceil(size / 1024) : size}\n`;
         return [out];
       }
       default:
         throw new Error(`unknown host op ${op}`);
     }
   }
+}
+
+function volume(dir: string | undefined, files: Map<string, Uint8Array> | undefined, what: string): Volume {
+  if (files !== undefined) return new MapVolume(files);
+  if (dir !== undefined) return new DirVolume(dir);
+  throw new Error(`virtual NodeMCU: give ${what}Dir or ${what}Files`);
 }
 
 /** The virtual NodeMCU on wasmoon: one lua_State per device in the shared wasm module. */
@@ -609,9 +638,9 @@ export class VirtualNodeMcu extends NodeMcuHost {
     this.runChunk(code, name);
   }
 
-  /** Lua heap in use (collectgarbage("count")), in bytes. */
-  luaMemory(): number {
-    this.event("query_mem");
+  /** Lua heap in use (collectgarbage("count")), in bytes; after a full collection when `full`. */
+  luaMemory(full = false): number {
+    this.event("query_mem", full);
     return Math.round(this.memKb * 1024);
   }
 
