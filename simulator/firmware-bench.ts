@@ -16,8 +16,9 @@ import { getProvider } from "../firmware/crypto/node/providers";
 import { MemoryAgentStore } from "../firmware/agent/node/stores";
 import { Scheduler } from "../firmware/targets/node/scheduler";
 import { VirtualNodeMcu } from "../firmware/targets/lua/node/virtual-nodemcu";
+import { VirtualNodeMcuLua53 } from "../firmware/targets/lua/node/virtual-nodemcu-lua53";
 import { createSimRig } from "../firmware/app/sensors/sim/sim-rig";
-import { boardSensorConfigs } from "../boards/board";
+import { boardSensorConfigs, runtimeOf } from "../boards/board";
 import { findBoard } from "../boards/load";
 import { startRelay } from "../relay-conformance/relay-cli";
 import { Station } from "./station/station";
@@ -57,9 +58,10 @@ export async function main(argv: string[]): Promise<number> {
   const sources = { temperature: () => 21, humidity: () => 45, pressure: () => 1005, illuminance: () => 120, battery: () => 3.9 };
 
   /** CPU ms per delivered reading over `window` readings after a warm-up of 6. */
-  async function measure(name: string, waitFor: () => number): Promise<number> {
+  async function measure(name: string, waitFor: () => number, afterWarmup?: () => Promise<void>): Promise<number> {
     const end = Date.now() + 300_000;
     while (waitFor() < 6 && Date.now() < end) await sleep(100);
+    if (afterWarmup) await afterWarmup();
     const c0 = cpuMs();
     const r0 = waitFor();
     while (waitFor() < r0 + window && Date.now() < end) await sleep(100);
@@ -80,24 +82,64 @@ export async function main(argv: string[]): Promise<number> {
   v8.stop();
   s1.close();
 
-  // The compiled Lua artifact in the virtual NodeMCU.
-  const s2 = new Scheduler({ mode: "real" });
-  const luaInv = await station.invite();
-  const flashDir = mkdtempSync(join(tmpdir(), "fw-bench-flash-"));
-  writeFileSync(join(flashDir, "tsense.cfg"), JSON.stringify({ name: "lua-1", relay: relay.grpAddress, invitation: luaInv.invitation, interval: 1 }));
-  const rig = createSimRig(configs, sources, () => s2.now());
-  const dev = await VirtualNodeMcu.create({ scheduler: s2, sdDir: mkdtempSync(join(tmpdir(), "fw-bench-sd-")), flashDir, i2c: rig.bus, print: () => undefined });
-  dev.boot(readFileSync(join(out, BOARD, "lua", "app.lua"), "latin1"));
-  let heapMax = 0;
-  const heapTimer = setInterval(() => (heapMax = Math.max(heapMax, dev.luaMemory())), 500);
-  const luaCpu = await measure("lua", () => count("lua-1"));
-  clearInterval(heapTimer);
-  const heapNow = dev.luaMemory();
-  dev.stop();
-  s2.close();
+  /** Lua heap figures of one run, in bytes: collectgarbage("count") before and after a full collection. */
+  interface LuaHeap {
+    afterBoot: number;
+    afterWarmup: number;
+    atEnd: number;
+    atEndNoGc: number;
+    peakNoGc: number;
+  }
+
+  /** The compiled Lua artifact in the virtual NodeMCU on `runtime`; CPU only on wasmoon (lua5.3 is another process). */
+  async function runLua(runtime: "wasmoon" | "lua5.3", name: string): Promise<{ heap: LuaHeap; cpu: number }> {
+    const s2 = new Scheduler({ mode: "real" });
+    const inv = await station.invite();
+    const flashDir = mkdtempSync(join(tmpdir(), "fw-bench-flash-"));
+    writeFileSync(join(flashDir, "tsense.cfg"), JSON.stringify({ name, relay: relay.grpAddress, invitation: inv.invitation, interval: 1 }));
+    const rig = createSimRig(configs, sources, () => s2.now());
+    const options = { scheduler: s2, sdDir: mkdtempSync(join(tmpdir(), "fw-bench-sd-")), flashDir, i2c: rig.bus, print: () => undefined };
+    const code = readFileSync(join(out, BOARD, "lua", "app.lua"), "latin1");
+    let dev: VirtualNodeMcu | VirtualNodeMcuLua53;
+    if (runtime === "wasmoon") {
+      dev = await VirtualNodeMcu.create(options);
+      dev.boot(code);
+    } else {
+      dev = await VirtualNodeMcuLua53.create(options);
+      await dev.boot(code);
+    }
+    const d = dev;
+    const mem = async (full: boolean) => await d.luaMemory(full);
+    const afterBoot = await mem(true);
+    let peakNoGc = 0;
+    let sampling = false;
+    const heapTimer = setInterval(() => {
+      if (sampling) return;
+      sampling = true;
+      void mem(false).then((m) => ((peakNoGc = Math.max(peakNoGc, m)), (sampling = false)));
+    }, 500);
+    let afterWarmup = 0;
+    const cpu = await measure(`lua (${runtime})`, () => count(name), async () => void (afterWarmup = await mem(true)));
+    clearInterval(heapTimer);
+    const atEndNoGc = await mem(false);
+    const atEnd = await mem(true);
+    dev.stop();
+    s2.close();
+    return { heap: { afterBoot, afterWarmup, atEnd, atEndNoGc, peakNoGc: Math.max(peakNoGc, atEndNoGc) }, cpu };
+  }
+
+  const wasmoon = await runLua("wasmoon", "lua-1");
+  const luaCpu = wasmoon.cpu;
+  const lua53 = VirtualNodeMcuLua53.available() ? (await runLua("lua5.3", "lua53-1")).heap : undefined;
   station.close();
   await relay.close();
 
+  const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+  const heapRows = (rt: string, h: LuaHeap) => [
+    `| Lua heap after full GC, ${rt}: after boot / after warm-up / at end | ${kib(h.afterBoot)} / ${kib(h.afterWarmup)} / ${kib(h.atEnd)} |`,
+    `| Lua heap without GC (incl. garbage), ${rt}: at end / peak sampled | ${kib(h.atEndNoGc)} / ${kib(h.peakNoGc)} |`,
+  ];
+  const luaBudget = runtimeOf(findBoard(BOARD), "nodemcu-lua")?.budget.heapBytes ?? 0;
   const luaOwn = Math.max(0, luaCpu - v8Cpu);
   const s3 = (luaOwn / WASMOON_OVER_LUA53) * S3_OVER_HOST;
   const row = (m: Manifest) => `| ${m.target} | ${m.target === "lua" ? "app.lua (TSTL bundle)" : "app.js (esbuild, minified)"} | ${(m.bytes / 1024).toFixed(0)} KiB | ${(m.budget.appBytes / 1024).toFixed(0)} KiB | ${m.fits ? "fits" : "**over budget**"} |`;
@@ -109,13 +151,15 @@ export async function main(argv: string[]): Promise<number> {
     "",
     `| measure (same run, ${window} readings after warm-up) | value |`,
     "| --- | --- |",
-    `| Lua heap in use while running (collectgarbage("count"), wasmoon) | ${(heapNow / 1024).toFixed(0)} KiB now, ${(heapMax / 1024).toFixed(0)} KiB peak |`,
+    ...heapRows("wasmoon (32-bit, like the ESP32)", wasmoon.heap),
+    ...(lua53 ? heapRows("lua5.3 (64-bit host)", lua53) : ["| Lua heap, lua5.3 | not measured (lua5.3 not on PATH) |"]),
+    `| ${BOARD} Lua heap budget (heapBytes) | ${(luaBudget / 1024).toFixed(0)} KiB |`,
     `| CPU per reading, firmware in V8 (plus relay + station) | ${v8Cpu.toFixed(2)} ms |`,
     `| CPU per reading, Lua artifact in wasmoon (plus relay + station) | ${luaCpu.toFixed(2)} ms |`,
     `| Lua firmware's own CPU per reading (difference) | ${luaOwn.toFixed(2)} ms |`,
     `| ESP32-S3 estimate: ÷ ${WASMOON_OVER_LUA53} (lua5.3 vs wasmoon) × ${S3_OVER_HOST} (S3 vs this host) | ${s3.toFixed(0)} ms per reading |`,
   ];
   console.log(lines.join("\n"));
-  if (values.json) writeFileSync(values.json, JSON.stringify({ lua, esp, heapNow, heapMax, v8Cpu, luaCpu, luaOwn, s3 }, null, 2));
+  if (values.json) writeFileSync(values.json, JSON.stringify({ lua, esp, heap: { wasmoon: wasmoon.heap, lua53, budget: luaBudget }, v8Cpu, luaCpu, luaOwn, s3 }, null, 2));
   return 0;
 }

@@ -129,7 +129,7 @@ export async function buildFirmware(
   const entryRel = relative(ROOT, entry);
   let path: string;
   if (target === "lua") {
-    path = buildLuaEntry("app", entryRel, { outDir }).path;
+    path = buildLuaEntry("app", entryRel, { outDir, minify: true }).path;
   } else {
     path = await buildEspruinoEntry("app", entryRel, { outDir, minify: true });
   }

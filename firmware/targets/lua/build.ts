@@ -4,11 +4,12 @@
  * the lualib helpers the bundle uses (require-minimal: only the features referenced),
  * no implicit `self` parameters. Exits non-zero on any TypeScript or TSTL diagnostic.
  */
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ts from "typescript";
 import * as tstl from "typescript-to-lua";
+import { minifyLua } from "./node/lua-minify";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const LUA_OUT_DIR = join(ROOT, "build", "lua");
@@ -66,6 +67,11 @@ export interface LuaBuildOptions {
    * does not compile cleanly for Lua shows up as named failing cases, not a dead target.
    */
   lenient?: boolean;
+  /**
+   * Drop comments and indentation (node/lua-minify.ts), keeping line breaks so error line
+   * numbers match the readable bundle. Board builds minify; test bundles stay readable.
+   */
+  minify?: boolean;
 }
 
 export interface LuaBuildResult {
@@ -84,6 +90,10 @@ export function buildLuaEntry(name: string, entry: string, options: LuaBuildOpti
   const tmpDir = mkdtempSync(join(outDir, `.${name}-`));
   try {
     const warnings = buildInto(name, entry, tmpDir, options.lenient ?? false);
+    if (options.minify === true) {
+      const path = luaBundlePath(name, tmpDir);
+      writeFileSync(path, minifyLua(readFileSync(path, "latin1")), "latin1");
+    }
     renameSync(luaBundlePath(name, tmpDir), luaBundlePath(name, outDir));
     return { path: luaBundlePath(name, outDir), warnings };
   } finally {

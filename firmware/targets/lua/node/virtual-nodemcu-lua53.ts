@@ -188,9 +188,9 @@ export class VirtualNodeMcuLua53 extends NodeMcuHost {
     });
   }
 
-  /** Lua heap in use (collectgarbage("count")), in bytes. */
-  async luaMemory(): Promise<number> {
-    await new Promise<void>((resolve) => this.enqueue(frame("V", encode(["query_mem"])), () => resolve()));
+  /** Lua heap in use (collectgarbage("count")), in bytes; after a full collection when `full`. */
+  async luaMemory(full = false): Promise<number> {
+    await new Promise<void>((resolve) => this.enqueue(frame("V", encode(["query_mem", full])), () => resolve()));
     return Math.round(this.memKb * 1024);
   }
 
