@@ -1,7 +1,9 @@
 /**
- * Child process of the relay benchmark: runs either the relay or a raw TCP block-echo
+ * Child process of the relay benchmark: runs the relay (one process), the relay as a
+ * cluster of worker processes (this process is its primary), or a raw TCP block-echo
  * server, so the load generator in the parent never shares a thread with the server.
- * Tells the parent its address over IPC.
+ * Tells the parent its address over IPC, and answers "stats" with the relay's counters
+ * and CPU time (for a cluster: summed over the workers and the primary).
  */
 import { mkdtempSync } from "node:fs";
 import * as net from "node:net";
@@ -13,6 +15,9 @@ import { CommandHandler } from "../relay/command-handler";
 import { loadOrCreateIdentity } from "../relay/certificates";
 import { MemoryQueueStore } from "../relay/memory-queue-store";
 import { SmpServer } from "../relay/smp-server";
+import { startRelayCluster } from "../relay/cluster";
+
+const QUOTA = 16;
 
 async function run(): Promise<void> {
   const mode = process.argv[2];
@@ -27,21 +32,44 @@ async function run(): Promise<void> {
     process.send!({ port: (server.address() as net.AddressInfo).port, blockSize: SMP_BLOCK_SIZE });
     return;
   }
+  if (mode === "cluster") {
+    const dir = mkdtempSync(join(tmpdir(), "tsense-bench-"));
+    const relay = await startRelayCluster(["--port", "0", "--data-dir", dir, "--provider", process.argv[3] ?? "native", "--quota", String(QUOTA)], Number(process.argv[4] ?? 2), () => {});
+    process.send!({ address: relay.address, pids: relay.pids });
+    process.on("message", (m) => {
+      if (m !== "stats") return;
+      void relay.stats().then(({ workers, primaryCpu }) => {
+        const stats = { blocks: 0, sent: 0, delivered: 0, acked: 0, forwarded: 0 };
+        const cpu = { user: primaryCpu.user, system: primaryCpu.system };
+        for (const w of workers) {
+          stats.blocks += w.counters.blocks;
+          stats.sent += w.counters.sent;
+          stats.delivered += w.counters.delivered;
+          stats.acked += w.counters.acked;
+          stats.forwarded += w.forwarder.forwarded;
+          cpu.user += w.cpu.user;
+          cpu.system += w.cpu.system;
+        }
+        process.send!({ stats, cpu });
+      });
+    });
+    process.on("SIGINT", () => void relay.close().then(() => process.exit(0)));
+    return;
+  }
   const provider = getProvider(process.argv[3] ?? "native");
   const { identity } = loadOrCreateIdentity(mkdtempSync(join(tmpdir(), "tsense-bench-")), "ed25519");
-  const handler = new CommandHandler({ store: new MemoryQueueStore(), provider, quota: 16 });
+  const handler = new CommandHandler({ store: new MemoryQueueStore(), provider, quota: QUOTA });
   const server = new SmpServer({ handler, identity, port: 0 });
   await server.listen();
   process.send!({ address: server.address() });
   process.on("message", (m) => {
-    if (m === "stats") process.send!({ stats: handler.counters, cpu: process.cpuUsage() });
+    if (m === "stats") process.send!({ stats: { ...handler.counters, forwarded: 0 }, cpu: process.cpuUsage() });
   });
+  // lets --cpu-prof write its profile when the parent stops us
+  process.on("SIGINT", () => process.exit(0));
 }
 
 run().catch((e) => {
   console.error(e);
   process.exit(1);
 });
-
-// lets --cpu-prof write its profile when the parent stops us
-process.on("SIGINT", () => process.exit(0));

@@ -1,14 +1,21 @@
 /**
- * `npm run bench -- relay`: N TLS connections on loopback, each with its own queue, in a
- * closed loop SEND → MSG → (ACK + next SEND in one block), through the reference relay;
- * next to it, in the same run, the raw TCP block-echo rate of the same N connections
- * (16 KiB blocks, one in flight per connection) as the floor to compare against.
+ * `npm run bench -- relay`: N TLS connections on loopback, each with its own queue, through
+ * the reference relay run as one process and as a cluster of worker processes
+ * (`--workers`, relay/cluster.ts); next to them, in the same run, the raw TCP block-echo
+ * rate of N connections (16 KiB blocks, one in flight per connection) as the floor.
+ * Two workloads, each a closed loop with one message in flight per queue:
+ * - own:   each connection sends to its own queue: SEND → MSG → (ACK + next SEND in one
+ *          block). On the cluster nothing crosses processes (a queue lives where it was made).
+ * - cross: connection i sends to the queue of another connection (a random cycle), which
+ *          ACKs; then i sends the next. On the cluster a SEND crosses processes whenever the
+ *          two connections landed on different workers (about half of them; printed).
  * The servers run in child processes; the load generator here.
  */
 import { fork, ChildProcess } from "node:child_process";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { getProvider } from "../../firmware/crypto/node/providers";
 import type { Bytes } from "../../firmware/port/bytes";
@@ -105,7 +112,7 @@ interface Conn {
   sid: Bytes;
 }
 
-type RelayStats = () => Promise<{ cpu: NodeJS.CpuUsage; stats: { sent: number } }>;
+type RelayStats = () => Promise<{ cpu: NodeJS.CpuUsage; stats: { sent: number; forwarded: number } }>;
 
 async function relaySetup(address: string, conns: number, msgSize: number, providerName: string) {
   const provider = getProvider(providerName);
@@ -152,8 +159,23 @@ async function relaySetup(address: string, conns: number, msgSize: number, provi
   return { provider, cs, v, handshakeMs, sendCmd, transmission, newCorrId };
 }
 
+type Workload = "own" | "cross";
+const WORKLOADS: readonly Workload[] = ["own", "cross"];
+
+/** A random cycle over the connections: target[i] is the connection whose queue i sends to. */
+function randomCycle(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const target = new Array<number>(n);
+  for (let k = 0; k < n; k++) target[order[k]] = order[(k + 1) % n];
+  return target;
+}
+
 /** One measuring period of the relay; returns once every connection has acknowledged its last MSG. */
-async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: number, relayStats: RelayStats) {
+async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: number, relayStats: RelayStats, workload: Workload, target: number[]) {
   const { provider, cs, v, handshakeMs, sendCmd, transmission, newCorrId } = setup;
   let busy = cs.length;
   let delivered = 0;
@@ -163,7 +185,23 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
   const before = await relayStats();
   const clientBefore = process.cpuUsage();
   const start = performance.now();
-  for (const c of cs) {
+  // cross: the connection sending to each queue, and a SEND block template per sender
+  const senderOf = new Array<number>(cs.length);
+  target.forEach((t, i) => (senderOf[t] = i));
+  const sendTo = (i: number): Buffer => {
+    const c = cs[i];
+    const b = encodeBlocksFast([transmission(c.session, cs[target[i]].sid, sendCmd)])[0];
+    return b;
+  };
+  const sendTemplates = workload === "cross" ? cs.map((_, i) => sendTo(i)) : [];
+  const SEND_CORR_AT = 7; // Word16 length, count, Word16 length, empty auth, corrId length
+  const nextSend = (i: number): Buffer => {
+    const b = Buffer.allocUnsafe(SMP_BLOCK_SIZE);
+    sendTemplates[i].copy(b);
+    newCorrId().copy(b, SEND_CORR_AT);
+    return b;
+  };
+  cs.forEach((c, ci) => {
     let sentAt = performance.now();
     // The ACK + next SEND block has a fixed layout: build it once per connection, then per
     // message copy it and fill in the corrIds, the msgId and the ACK's authenticator.
@@ -185,6 +223,7 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
       b.set(cbAuthenticate(provider, c.authKey, corrId, signed) as Uint8Array, ackAt + 1);
       return b;
     };
+    const ackOnly = (msgId: Bytes) => encodeBlocksFast([transmission(c.session, c.rid, encodeCommand(v, { tag: "ACK", msgId }), c.authKey)]);
     c.session.setHandler((b) => {
       const ts = parseBlockFast(b);
       if (!ts) return void errors++;
@@ -199,14 +238,20 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
         lat.push(performance.now() - sentAt);
         if (!running) {
           busy--;
-          return void c.session.send(encodeBlocksFast([transmission(c.session, c.rid, encodeCommand(v, { tag: "ACK", msgId }), c.authKey)]));
+          return void c.session.send(ackOnly(msgId));
         }
         sentAt = performance.now();
-        c.session.send(msgId.length === 24 ? [ackAndSend(msgId)] : encodeBlocksFast([transmission(c.session, c.rid, encodeCommand(v, { tag: "ACK", msgId }), c.authKey), transmission(c.session, c.sid, sendCmd)]));
+        if (workload === "cross") {
+          c.session.send(ackOnly(msgId));
+          const sender = senderOf[ci];
+          cs[sender].session.send([nextSend(sender)]);
+        } else {
+          c.session.send(msgId.length === 24 ? [ackAndSend(msgId)] : [...ackOnly(msgId), ...encodeBlocksFast([transmission(c.session, c.sid, sendCmd)])]);
+        }
       }
     });
-    c.session.send(encodeBlocksFast([transmission(c.session, c.sid, sendCmd)]));
-  }
+  });
+  cs.forEach((c, i) => c.session.send(workload === "cross" ? [nextSend(i)] : encodeBlocksFast([transmission(c.session, c.sid, sendCmd)])));
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const after = await relayStats();
   const clientCpu = process.cpuUsage(clientBefore);
@@ -221,12 +266,14 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
   return { rate: measured / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, handshakeMs, version: v, cpuPerMsgUs, clientCpuPerMsgUs, cpuShare: (cpuUs / 1e6) / elapsed };
 }
 
-const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--rounds R] [--size BYTES] [--provider native|noble]`;
+const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--rounds R] [--size BYTES] [--provider native|noble] [--workers N]
+
+  --workers N   processes of the multi-process relay measured next to the single one (default 2; 1 = single only)`;
 
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, rounds: { type: "string" }, provider: { type: "string" }, help: { type: "boolean" } } }).values;
+    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, rounds: { type: "string" }, provider: { type: "string" }, workers: { type: "string" }, help: { type: "boolean" } } }).values;
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -235,20 +282,32 @@ export async function main(argv: string[]): Promise<number> {
   const conns = Number(values.connections ?? 1000);
   const seconds = Number(values.seconds ?? 10);
   const rounds = Number(values.rounds ?? 3);
-  if (!(conns >= 1 && seconds > 0 && rounds >= 1)) {
-    console.error(`--connections, --seconds and --rounds must be positive\n${USAGE}`);
+  const workers = Number(values.workers ?? 2);
+  if (!(conns >= 2 && seconds > 0 && rounds >= 1 && Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
+    console.error(`--connections must be at least 2, --seconds and --rounds positive, --workers 1..64\n${USAGE}`);
     return 2;
   }
   const size = Number(values.size ?? 16000);
   const providerName = values.provider ?? "native";
-  console.log(`relay benchmark: ${conns} connections, ${rounds} rounds of ${seconds} s echo + ${seconds} s relay, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}`);
+  console.log(`relay benchmark: ${conns} connections per relay, ${rounds} rounds of ${seconds} s echo + ${seconds} s per relay and workload, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
   try {
-    return await runBoth(conns, seconds, size, providerName, rounds);
+    return await runAll(conns, seconds, size, providerName, rounds, workers);
   } catch (e) {
     console.error(`bench relay: ${(e as Error).message}`);
     return 1;
   }
+}
+
+interface RelayUnderTest {
+  name: string;
+  address: string;
+  workers: number;
+  child: ChildProcess;
+  stats: RelayStats;
+  setup: Awaited<ReturnType<typeof relaySetup>> | undefined;
+  /** target[i]: whose queue connection i sends to in the cross workload */
+  target: number[];
 }
 
 /**
@@ -256,41 +315,72 @@ export async function main(argv: string[]): Promise<number> {
  * relay period is compared with an echo period taken next to it: this machine is shared,
  * and its load changes within a minute.
  */
-async function runBoth(conns: number, seconds: number, size: number, providerName: string, rounds: number): Promise<number> {
+async function runAll(conns: number, seconds: number, size: number, providerName: string, rounds: number, workers: number): Promise<number> {
   const echo = await startChild(["echo"]);
-  const relay = await startChild(["relay", providerName]);
-  const relayStats: RelayStats = () =>
+  const relays: RelayUnderTest[] = [];
+  const statsOf = (child: ChildProcess): RelayStats => () =>
     new Promise((resolve) => {
-      relay.child.once("message", (m) => resolve(m as { cpu: NodeJS.CpuUsage; stats: { sent: number } }));
-      relay.child.send("stats");
+      child.once("message", (m) => resolve(m as Awaited<ReturnType<RelayStats>>));
+      child.send("stats");
     });
-  const ratios: number[] = [];
-  const rates: number[] = [];
   let echoConns: EchoConn[] = [];
-  let setup: Awaited<ReturnType<typeof relaySetup>> | undefined;
+  // results[relay][workload] = per-round { rate, ratio }
+  const results = new Map<string, { rate: number; ratio: number }[]>();
+  const key = (r: RelayUnderTest, w: Workload) => `${r.name}/${w}`;
   try {
+    const single = await startChild(["relay", providerName]);
+    relays.push({ name: "1 process", address: single.info.address as string, workers: 1, child: single.child, stats: statsOf(single.child), setup: undefined, target: [] });
+    if (workers > 1) {
+      const multi = await startChild(["cluster", providerName, String(workers)]);
+      relays.push({ name: `${workers} processes`, address: multi.info.address as string, workers, child: multi.child, stats: statsOf(multi.child), setup: undefined, target: [] });
+    }
     echoConns = await echoConnect(echo.info.port as number, conns);
-    setup = await relaySetup(relay.info.address as string, conns, size, providerName);
-    console.log(`${conns} TLS handshakes + NEW in ${(setup.handshakeMs / 1000).toFixed(1)} s; SMP v${setup.v}`);
+    for (const r of relays) {
+      r.setup = await relaySetup(r.address, conns, size, providerName);
+      r.target = randomCycle(conns);
+      const cs = r.setup!.cs;
+      console.log(`${r.name}: ${conns} TLS handshakes + NEW in ${(r.setup!.handshakeMs / 1000).toFixed(1)} s; SMP v${r.setup!.v}`);
+      if (r.workers > 1) {
+        // a connection's process = the owner byte of the queue it created (CommandHandler Shard)
+        const per = new Array<number>(r.workers).fill(0);
+        for (const c of cs) per[c.rid[0] % r.workers]++;
+        const crossing = r.target.filter((t, i) => cs[i].rid[0] % r.workers !== cs[t].rid[0] % r.workers).length;
+        console.log(`  connections per worker: ${per.join(" / ")}; cross workload: ${crossing} of ${conns} senders (${((100 * crossing) / conns).toFixed(0)} %) send to a queue on another process`);
+      }
+    }
     for (let round = 1; round <= rounds; round++) {
       const e = await echoRun(echoConns, seconds);
-      const r = await relayRun(setup, seconds, relayStats);
-      const ratio = r.rate / e.rate;
-      ratios.push(ratio);
-      rates.push(r.rate);
-      console.log(`round ${round}/${rounds}`);
-      console.log(`  TCP block echo (floor) : ${e.rate.toFixed(0).padStart(7)} round trips/s   p50 ${e.p50.toFixed(2)} ms   p99 ${e.p99.toFixed(2)} ms`);
-      console.log(`  relay SEND→MSG→ACK     : ${r.rate.toFixed(0).padStart(7)} msg/s           p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   (errors ${r.errors})`);
-      console.log(`  CPU per message: relay ${r.cpuPerMsgUs.toFixed(0)} µs (busy ${(r.cpuShare * 100).toFixed(0)} % of a core), load generator ${r.clientCpuPerMsgUs.toFixed(0)} µs; relay-bound ceiling ≈ ${(1e6 / r.cpuPerMsgUs).toFixed(0)} msg/s per core`);
-      console.log(`  ratio relay / echo floor: ${(ratio * 100).toFixed(1)} %`);
+      console.log(`round ${round}/${rounds}   (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+      console.log(`  TCP block echo (floor)     : ${e.rate.toFixed(0).padStart(7)} round trips/s   p50 ${e.p50.toFixed(2)} ms   p99 ${e.p99.toFixed(2)} ms`);
+      for (const w of WORKLOADS) {
+        for (const r of relays) {
+          const before = await r.stats();
+          const x = await relayRun(r.setup!, seconds, r.stats, w, r.target);
+          const after = await r.stats();
+          const ratio = x.rate / e.rate;
+          const list = results.get(key(r, w)) ?? [];
+          list.push({ rate: x.rate, ratio });
+          results.set(key(r, w), list);
+          const fwd = after.stats.forwarded - before.stats.forwarded;
+          console.log(`  ${`${w.padEnd(5)} ${r.name}`.padEnd(27)}: ${x.rate.toFixed(0).padStart(7)} msg/s   p50 ${x.p50.toFixed(1)} ms   p99 ${x.p99.toFixed(1)} ms   ${(ratio * 100).toFixed(1)} % of the floor   CPU/msg relay ${x.cpuPerMsgUs.toFixed(0)} µs (${(x.cpuShare * 100).toFixed(0)} % of a core), load gen. ${x.clientCpuPerMsgUs.toFixed(0)} µs${r.workers > 1 ? `   forwarded ${fwd}` : ""}   (errors ${x.errors})`);
+        }
+      }
     }
   } finally {
-    for (const c of setup?.cs ?? []) c.session.close();
+    for (const r of relays) for (const c of r.setup?.cs ?? []) c.session.close();
     for (const e of echoConns) e.socket.destroy();
     echo.child.kill();
-    relay.child.kill("SIGINT");
+    for (const r of relays) r.child.kill("SIGINT");
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`median of ${rounds} rounds: relay ${median(rates).toFixed(0)} msg/s, ratio ${(median(ratios) * 100).toFixed(1)} % of the echo floor   (goal: ≥ 10,000 msg/s and ≥ 30 %)`);
+  console.log(`median of ${rounds} rounds (goal: ≥ 10,000 msg/s and ≥ 30 % of the echo floor):`);
+  for (const w of WORKLOADS) {
+    const base = median(results.get(key(relays[0], w))!.map((x) => x.rate));
+    for (const r of relays) {
+      const list = results.get(key(r, w))!;
+      const rate = median(list.map((x) => x.rate));
+      console.log(`  ${`${w.padEnd(5)} ${r.name}`.padEnd(27)}: ${rate.toFixed(0).padStart(7)} msg/s, ${(median(list.map((x) => x.ratio)) * 100).toFixed(1)} % of the floor${r.workers > 1 ? `, ${(rate / base).toFixed(2)}× the single process` : ""}`);
+    }
+  }
   return 0;
 }
