@@ -9,6 +9,7 @@ import { FlashMemory } from "./flash-memory.js";
 import type { RomFaults } from "./rom/faults.js";
 import { RomBootloader } from "./rom/bootloader.js";
 import { ResetCircuit, type ResetCircuitKind } from "./reset-circuit.js";
+import { type BoardHardware, boardHardware } from "./hardware.js";
 
 /** The emulator keeps interpreter file systems in this flash window: erasing it wipes them. */
 export const STORAGE_OFFSET = 0x300000;
@@ -72,6 +73,8 @@ export class Board {
   readonly faults: RomFaults;
   readonly circuit: ResetCircuit;
   readonly files = new Map<string, Uint8Array>();
+  /** Sensors, ADC and SD card the interpreters see (the SD card survives erase). */
+  readonly hardware: BoardHardware = boardHardware();
   readonly runtimes: RuntimeFactory[];
   mode: BoardMode = "off";
   loader: RomBootloader | null = null;
