@@ -5,8 +5,8 @@
  * listening socket: the primary accepts and passes each connection to a worker in turn.
  * Every worker runs the whole relay (TLS, SMP handshake, CommandHandler) with its own
  * queue store; queue ownership and forwarding are described in command-handler.ts (Shard)
- * and forwarder.ts. This primary only starts the workers, routes the forwarding messages
- * between them (cluster workers have no channel to each other), and stops them.
+ * and forwarder.ts; workers talk to each other directly over Unix sockets in a directory
+ * this primary makes (shard-link.ts). The primary only starts, watches and stops them.
  *
  * - Worker 0 starts first and alone: it creates the identity and GRP keys in --data-dir (so
  *   later workers load the same ones) and binds the port (--port 0 resolves once; cluster
@@ -17,10 +17,10 @@
  *   the relay fails (`failed` resolves): it never runs with part of its queues missing.
  */
 import cluster, { type Worker } from "node:cluster";
-import { availableParallelism } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ShardMessage } from "./forwarder";
 
 export const MAX_WORKERS = 64;
 const STOP_TIMEOUT_MS = 10_000;
@@ -63,16 +63,10 @@ export interface RelayCluster {
   close(): Promise<void>;
 }
 
-const isShard = (m: { t: string }): m is ShardMessage => m.t === "fwd" || m.t === "out" || m.t === "close";
-
 export async function startRelayCluster(argv: string[], count: number, log: (s: string) => void): Promise<RelayCluster> {
   if (!cluster.isPrimary) throw new Error("a relay cluster is started from the primary process");
-  cluster.setupPrimary({
-    exec: join(HERE, "cluster-worker.ts"),
-    execArgv: ["--import", "tsx"],
-    // structured clone: blocks travel as bytes, not as JSON arrays of numbers
-    serialization: "advanced",
-  });
+  cluster.setupPrimary({ exec: join(HERE, "cluster-worker.ts"), execArgv: ["--import", "tsx"] });
+  const linkDir = mkdtempSync(join(tmpdir(), "tsense-relay-links-"));
   const workers: Worker[] = [];
   let stopping = false;
   let reportFailure: (why: string) => void = () => {};
@@ -81,15 +75,12 @@ export async function startRelayCluster(argv: string[], count: number, log: (s: 
 
   const start = (index: number) =>
     new Promise<Extract<ControlMessage, { t: "ready" }>>((resolve, reject) => {
-      const w = cluster.fork({ TSENSE_RELAY_WORKER: String(index), TSENSE_RELAY_WORKERS: String(count), TSENSE_RELAY_ARGV: JSON.stringify(argv) });
+      const w = cluster.fork({ TSENSE_RELAY_WORKER: String(index), TSENSE_RELAY_WORKERS: String(count), TSENSE_RELAY_ARGV: JSON.stringify(argv), TSENSE_RELAY_LINK_DIR: linkDir });
       workers[index] = w;
       statWaiters[index] = [];
       let ready = false;
-      w.on("message", (m: ShardMessage | ControlMessage) => {
-        if (isShard(m)) {
-          const to = workers[m.to];
-          if (to !== undefined && to.isConnected()) to.send(m);
-        } else if (m.t === "ready") {
+      w.on("message", (m: ControlMessage) => {
+        if (m.t === "ready") {
           ready = true;
           resolve(m);
         } else if (m.t === "error") {
@@ -125,6 +116,7 @@ export async function startRelayCluster(argv: string[], count: number, log: (s: 
           }),
       ),
     );
+    rmSync(linkDir, { recursive: true, force: true });
   };
 
   let first: Extract<ControlMessage, { t: "ready" }>;

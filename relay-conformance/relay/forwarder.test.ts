@@ -13,6 +13,7 @@ import { encodeAuthorized, encodeTransmission, parseTransmission, signedBytes } 
 import { CommandHandler, type RelaySession } from "./command-handler";
 import { Forwarder, type ShardMessage } from "./forwarder";
 import { MemoryQueueStore } from "./memory-queue-store";
+import { decodeShardMessage, encodeShardMessage, FrameReader } from "./shard-link";
 
 const p = getProvider("noble");
 
@@ -133,5 +134,26 @@ describe("sharded command handlers (Forwarder)", () => {
     a.send([q.rid, { tag: "SUB" }, p.randomBytes(32)]);
     expect([...tags(b), ...tags(a)]).toEqual(["ERR AUTH", "ERR AUTH"]);
     expect(b.session.hasSubscriptions()).toBe(false);
+  });
+});
+
+describe("shard link frames (shard-link.ts)", () => {
+  it("round-trip every message kind, whole and cut into small chunks", () => {
+    const msgs: ShardMessage[] = [
+      { t: "fwd", to: 1, from: 0, token: 0xfffffffe, session: { sessionId: p.randomBytes(32) as Uint8Array, version: 9, serverDhSecretKey: p.randomBytes(32) as Uint8Array }, txs: [p.randomBytes(16000) as Uint8Array, p.randomBytes(3) as Uint8Array] },
+      { t: "fwd", to: 1, from: 0, token: 1, session: { sessionId: p.randomBytes(12) as Uint8Array, version: 7, serverDhSecretKey: undefined }, txs: [] },
+      { t: "out", to: 1, from: 0, token: 7, subs: 70000, blocks: [p.randomBytes(16384) as Uint8Array] },
+      { t: "close", to: 1, from: 0, token: 9 },
+    ];
+    const frames = msgs.map((m) => Buffer.concat(encodeShardMessage(m)));
+    const plain = (v: unknown): unknown =>
+      v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
+    expect(frames.map((f) => plain(decodeShardMessage(f.subarray(4), 1)))).toEqual(msgs.map(plain));
+    // the same stream cut into 1000-byte chunks
+    const stream = Buffer.concat(frames);
+    const reader = new FrameReader();
+    const got: ShardMessage[] = [];
+    for (let off = 0; off < stream.length; off += 1000) for (const f of reader.push(stream.subarray(off, off + 1000))) got.push(decodeShardMessage(f, 1));
+    expect(got.map(plain)).toEqual(msgs.map(plain));
   });
 });
