@@ -152,7 +152,13 @@ export class ShardLinks {
     if (s === undefined) {
       const peer = m.to;
       s = net.connect(socketPath(this.dir, peer));
-      s.on("error", (e) => this.onFailure(`link to relay worker ${peer}: ${e.message}`));
+      const sock = s;
+      sock.on("error", (e: NodeJS.ErrnoException) => {
+        // the next frame for this peer opens a new link
+        if (this.peers.get(peer) === sock) this.peers.delete(peer);
+        // a peer that went away exited: the primary reports that and stops the relay
+        if (e.code !== "EPIPE" && e.code !== "ECONNRESET") this.onFailure(`link to relay worker ${peer}: ${e.message}`);
+      });
       this.peers.set(peer, s);
     }
     if (!this.corked.has(s)) {
