@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import * as ts from "typescript";
 import { newestSourceMtime } from "../lua/build";
 import { checkEspruinoSyntax, formatViolations } from "./node/syntax-check";
 
@@ -30,6 +31,45 @@ export function espruinoBundlePath(name: string, outDir = ESPRUINO_OUT_DIR): str
   return join(outDir, `${name}.js`);
 }
 
+/**
+ * Words Espruino's lexer reserves that JavaScript does not (src/jslex.c: LEX_R_OF), so
+ * esbuild's minifier may pick them as short names: Espruino then fails to load the app
+ * with "Got of expected ID".
+ */
+export const ESPRUINO_ONLY_KEYWORDS = ["of"];
+
+/**
+ * Renames identifiers that are Espruino-only keywords (as bindings and references; property
+ * names stay) to a name the bundle does not use yet.
+ */
+export function renameEspruinoKeywords(code: string): string {
+  const file = ts.createSourceFile("bundle.js", code, ts.ScriptTarget.ES2015, true, ts.ScriptKind.JS);
+  const edits: { at: number; word: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && ESPRUINO_ONLY_KEYWORDS.includes(node.text)) {
+      const p = node.parent;
+      const isPropertyName =
+        (ts.isPropertyAccessExpression(p) && p.name === node) ||
+        ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertyDeclaration(p)) && p.name === node);
+      if (ts.isShorthandPropertyAssignment(p)) throw new Error(`bundle uses the Espruino keyword '${node.text}' as a shorthand property at offset ${node.getStart(file)}`);
+      if (!isPropertyName) edits.push({ at: node.getStart(file), word: node.text });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  if (edits.length === 0) return code;
+  const parts: string[] = [];
+  let last = 0;
+  for (const { at, word } of edits.sort((a, b) => a.at - b.at)) {
+    let fresh = word + "$";
+    while (code.includes(fresh)) fresh += "$";
+    parts.push(code.slice(last, at), fresh);
+    last = at + word.length;
+  }
+  parts.push(code.slice(last));
+  return parts.join("");
+}
+
 /** Bundles one entry file (absolute or repo-relative); throws on esbuild errors or Espruino violations. */
 export async function buildEspruinoEntry(name: string, entry: string, options: EspruinoBuildOptions = {}): Promise<string> {
   const outDir = options.outDir ?? ESPRUINO_OUT_DIR;
@@ -48,7 +88,7 @@ export async function buildEspruinoEntry(name: string, entry: string, options: E
     write: false,
     logLevel: "silent",
   });
-  const code = result.outputFiles[0].text;
+  const code = renameEspruinoKeywords(result.outputFiles[0].text);
   const out = espruinoBundlePath(name, outDir);
   const violations = checkEspruinoSyntax(code, out);
   if (violations.length > 0) {

@@ -1,12 +1,13 @@
 // The Espruino build: the bundle builds and passes the syntax check; the check rejects each
 // construct Espruino 2v29 cannot run, including when it comes out of a real esbuild bundle;
-// the vm context lacks what Espruino lacks.
+// the vm context lacks what Espruino lacks; identifiers esbuild may name like an
+// Espruino-only keyword ("of": the board builds had one) are renamed.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
-import { ESPRUINO_ENTRIES, buildEspruinoEntry } from "../build";
+import { ESPRUINO_ENTRIES, buildEspruinoEntry, renameEspruinoKeywords } from "../build";
 import { checkEspruinoSyntax } from "./syntax-check";
 import { createEspruinoContext } from "./vm-context";
 
@@ -23,6 +24,17 @@ describe("Espruino build", () => {
     const planted = join(dir, "planted.ts");
     writeFileSync(planted, "const o = { get x() { return 1; } };\nfunction f(...a: number[]) { return a.length + o.x; }\n(globalThis as any).f = f;\n");
     await expect(buildEspruinoEntry("planted", planted, { outDir: dir })).rejects.toThrow(/getter\/setter[^]*\.\.\. \(rest\)/);
+  });
+});
+
+describe("Espruino-only keywords", () => {
+  it("identifiers named like an Espruino keyword are renamed; property names and for-of stay", () => {
+    const code = "function of(t){return t.of+{of:1}.of}var of$=1;for(const x of [of(1)])print(x,of$);";
+    const out = renameEspruinoKeywords(code);
+    expect(out).toBe("function of$$(t){return t.of+{of:1}.of}var of$=1;for(const x of [of$$(1)])print(x,of$);");
+    const ctx = createEspruinoContext({ print: () => undefined });
+    expect(() => vm.runInContext(out, ctx)).not.toThrow();
+    expect(renameEspruinoKeywords("var a=1;")).toBe("var a=1;");
   });
 });
 
