@@ -114,8 +114,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const log = o.log ?? (() => undefined);
   const plans = expandDevices(spec);
   const plan = FaultPlan.fromSpec(spec, plans);
-  const smp = plans.filter((p) => p.protocol === "smp").length;
-  if (smp > 0) log(`note: ${smp} devices ask for protocol smp; the fleet runs every device over GRP`);
   const subset = plans.filter((p) => p.sensors !== undefined).length;
   if (subset > 0) log(`note: ${subset} devices list sensors; the fleet runs each board's full sensor set`);
   const stepped = spec.clock.mode === "stepped";
@@ -149,8 +147,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     throw new Error("--relay grp://…: the station needs the relay's smp:// address; give --relay smp://… and --device-relay grp://…");
   }
   if (deviceRelay === undefined) throw new Error("the devices need a grp:// relay address (--device-relay) when the relay is external");
-  const grpUrl = new URL(deviceRelay);
-  const grpPort = Number(grpUrl.port);
 
   try {
     const station = await Station.start({ relay: stationRelay, provider: getProvider("native"), store: new MemoryAgentStore(), pumpMs: 100, receiptIntervalMs: STATION_RECEIPT_MS });
@@ -163,15 +159,17 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       log(`mqtt: ${bridge.url}`);
     }
 
-    // Link faults: devices that have any get their own proxy in front of the relay's GRP port.
+    // Link faults: devices that have any get their own proxy in front of the relay's GRP port (SMP port for SMP devices).
     const proxies = new Map<number, LinkProxy>();
     const proxyUrls = new Map<number, string>();
     for (const p of plans) {
       if (!plan.forDevice(p.index).some((e) => e.kind === "link-loss" || e.kind === "latency")) continue;
-      const proxy = new LinkProxy({ targetHost: grpUrl.hostname, targetPort: grpPort, speed });
+      const address = p.protocol === "smp" ? stationRelay : deviceRelay;
+      const target = new URL(address);
+      const proxy = new LinkProxy({ targetHost: target.hostname, targetPort: Number(target.port), speed });
       const at = await proxy.start();
       proxies.set(p.index, proxy);
-      proxyUrls.set(p.index, deviceRelay.replace(`${grpUrl.hostname}:${grpUrl.port}`, `${at.host}:${at.port}`));
+      proxyUrls.set(p.index, address.replace(`${target.hostname}:${target.port}`, `${at.host}:${at.port}`));
       cleanups.push(() => proxy.close());
     }
 
@@ -192,7 +190,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const timers = new HalTimers(scheduler, clock);
       const models = new DeviceModels(spec.seed, p.name, spec.timeOfDayMs);
       for (const f of plan.sensorFaults(p.index)) models.addFault(f.kind, f.fault);
-      const relayUrl = proxyUrls.get(p.index) ?? deviceRelay;
+      const relayUrl = proxyUrls.get(p.index) ?? (p.protocol === "smp" ? stationRelay : deviceRelay);
       const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), holds: new Map(), ignored: new Set() };
       tracking.push(t);
       let connectHold: (() => void) | undefined;
