@@ -20,7 +20,8 @@ import { SmpClient, ClientEvent } from "../transport/smp/client";
 import { Backoff } from "../transport/smp/backoff";
 import { BlockSession } from "../transport/block-session";
 import { parseGrpUri } from "../transport/grp/uri";
-import { GrpHalLink, GrpKemCache } from "../transport/grp/hal-link";
+import { GrpHalLink, GrpKemCache, LinkHandler } from "../transport/grp/hal-link";
+import { ServerAddress } from "../transport/smp/server-address";
 import { AgentClient, AgentClientEvent, AgentClientOptions } from "../agent/agent-client";
 import { MAX_PAYLOAD } from "../agent/connection";
 import { RatchetContext } from "../agent/ratchet";
@@ -61,6 +62,28 @@ export class DeviceConfig {
     this.timeOffsetMs = 0;
     this.identity = "";
   }
+}
+
+/** An open or opening link to the relay; the app only closes it (its handler reports the rest). */
+export interface RelayLink {
+  close(): void;
+}
+
+/**
+ * How a target reaches an smp:// relay (SMP over TLS), when it can: SMP's handshake binds
+ * to TLS's Finished message, which the Node HAL exposes and the boards' runtimes do not,
+ * so only the Node target gives one (firmware/app/node/smp-tls-link.ts); the boards' builds
+ * talk GRP and do not carry this code.
+ */
+export interface SmpLinks {
+  /** The relay as the agent names it (where it creates the queues it receives on). */
+  address(relay: string): ServerAddress;
+  /** Opens a link: TLS, then the SMP handshake; blocks and the end come to `handler`. */
+  open(relay: string, handler: LinkHandler): RelayLink;
+}
+
+function isSmpRelay(relay: string): boolean {
+  return relay.substring(0, 6) === "smp://";
 }
 
 /** Counters the host (simulator, status reports) reads. */
@@ -140,7 +163,9 @@ export class DeviceApp {
   private connId: string;
   private ready: boolean;
   private linkUp: boolean;
-  private link: GrpHalLink | undefined;
+  private link: RelayLink | undefined;
+  /** Set by the target before start() when it can talk SMP over TLS (needed for an smp:// relay). */
+  smpLinks: SmpLinks | undefined;
   private kemCache: GrpKemCache;
   private backoff: Backoff;
   private joining: boolean;
@@ -165,6 +190,7 @@ export class DeviceApp {
     this.ready = false;
     this.linkUp = false;
     this.link = undefined;
+    this.smpLinks = undefined;
     this.kemCache = new GrpKemCache();
     this.backoff = new Backoff(500, 60000);
     this.joining = false;
@@ -230,13 +256,12 @@ export class DeviceApp {
       onEvent: (e: ClientEvent) => this.onClientEvent(e),
     });
     this.client = client;
-    const addr = parseGrpUri(this.config.relay);
     const agent = new AgentClient(
       new AgentClientOptions(
         this.p,
         ctx,
         client,
-        { scheme: "grp", keyHash: addr.relayStaticKey, hosts: [addr.host], port: addr.port },
+        this.relayAddress(),
         new SdAgentStore(hal.sd, this.p, keys.stateKey, keys.boot),
         () => hal.system.millis(),
         (e: AgentClientEvent) => this.onAgentEvent(e),
@@ -275,12 +300,25 @@ export class DeviceApp {
     }
   }
 
+  /** The relay as the agent names it: grp:// (every target) or smp:// (targets with SmpLinks). */
+  private relayAddress(): ServerAddress {
+    const relay = this.config.relay;
+    if (isSmpRelay(relay)) {
+      const smp = this.smpLinks;
+      if (smp === undefined) {
+        throw new Error("relay " + relay + ": this target has no SMP (TLS) link; provision a grp:// relay");
+      }
+      return smp.address(relay);
+    }
+    const addr = parseGrpUri(relay);
+    return { scheme: "grp", keyHash: addr.relayStaticKey, hosts: [addr.host], port: addr.port };
+  }
+
   private connect(): void {
     if (this.stopped) {
       return;
     }
-    const addr = parseGrpUri(this.config.relay);
-    const link = new GrpHalLink(this.p, this.hal.random, this.hal.system, addr, this.kemCache, {
+    const handler: LinkHandler = {
       onOpen: (s: BlockSession) => this.linkOpened(s),
       onBlock: (b: Bytes) => {
         const client = this.client;
@@ -289,7 +327,13 @@ export class DeviceApp {
         }
       },
       onClosed: (reason: string) => this.linkClosed(reason),
-    });
+    };
+    const smp = this.smpLinks;
+    if (smp !== undefined && isSmpRelay(this.config.relay)) {
+      this.link = smp.open(this.config.relay, handler);
+      return;
+    }
+    const link = new GrpHalLink(this.p, this.hal.random, this.hal.system, parseGrpUri(this.config.relay), this.kemCache, handler);
     this.link = link;
     link.open(this.hal.net);
   }

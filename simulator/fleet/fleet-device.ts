@@ -31,7 +31,7 @@ export interface FleetDevice {
 
 export interface FleetDeviceContext {
   plan: DevicePlan;
-  /** grp:// address the device connects to (the relay, or its fault proxy). */
+  /** Address the device connects to (the relay, or its fault proxy): grp://, or smp:// for a template with protocol smp. */
   relay: string;
   invitation: string;
   timers: HalTimers;
@@ -66,6 +66,8 @@ export function createFleetDevice(c: FleetDeviceContext): FleetDevice {
       onEvent: c.onEvent,
     });
   }
+  const scheme = c.relay.slice(0, c.relay.indexOf(":"));
+  if (scheme !== p.protocol) throw new Error(`device ${p.name} talks ${p.protocol}, but the fleet gave it the relay address ${c.relay}`);
   const d = new VirtualDevice({
     index: p.index,
     name: p.name,

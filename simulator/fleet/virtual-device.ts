@@ -16,9 +16,10 @@ import { createSensors } from "../../firmware/app/sensors/sensor-config";
 import { createSimRig, type PhysicalSources, type SimRig } from "../../firmware/app/sensors/sim/sim-rig";
 import type { SensorConfig } from "../../firmware/app/sensors/sensor-config";
 import type { Sensor } from "../../firmware/app/sensors/sensor";
+import type { SocketHandler } from "../../firmware/port/hal/net";
 import { MemoryFs, POWER_CUT } from "../../firmware/storage/memory-fs";
-import { createNodeHal, type HalScheduler } from "../../firmware/targets/node/node-hal";
-import type { DeviceHal } from "../../firmware/app/device-hal";
+import { createNodeHal, type HalScheduler, type NodeDeviceHal } from "../../firmware/targets/node/node-hal";
+import { SmpTlsLinks } from "../../firmware/app/node/smp-tls-link";
 import type { HalTimers } from "../clock/hal-timers";
 import type { FleetDevice } from "./fleet-device";
 
@@ -67,7 +68,7 @@ export class VirtualDevice implements FleetDevice {
   readonly sd = new MemoryFs();
   readonly flash = new MemoryFs();
   readonly rig: SimRig;
-  readonly hal: DeviceHal;
+  readonly hal: NodeDeviceHal;
   app: DeviceApp;
   boots = 0;
   powered = false;
@@ -87,14 +88,14 @@ export class VirtualDevice implements FleetDevice {
     this.hal = createNodeHal({ scheduler, sd: this.sd, flash: this.flash, i2c: this.rig.bus, onRestart: () => this.reboot() });
     this.hal.adc = this.rig.adc;
     const net = this.hal.net;
-    this.hal.net = {
-      connect: (host, port, handler) =>
-        net.connect(host, port, {
-          onConnect: () => this.guard(() => handler.onConnect()),
-          onData: (d) => this.guard(() => handler.onData(d)),
-          onClose: (r) => this.guard(() => handler.onClose(r)),
-        }),
-    };
+    const guarded = (handler: SocketHandler): SocketHandler => ({
+      onConnect: () => this.guard(() => handler.onConnect()),
+      onData: (d) => this.guard(() => handler.onData(d)),
+      onClose: (r) => this.guard(() => handler.onClose(r)),
+    });
+    this.hal.net = { connect: (host, port, handler) => net.connect(host, port, guarded(handler)) };
+    const tls = this.hal.tls;
+    this.hal.tls = { connect: (host, port, alpn, handler) => tls.connect(host, port, alpn, guarded(handler)) };
     this.app = this.makeApp();
   }
 
@@ -102,7 +103,7 @@ export class VirtualDevice implements FleetDevice {
     const c = new DeviceConfig(this.o.name, this.o.relay, this.o.invitation, this.o.intervalS);
     c.timeOffsetMs = this.o.epochMs;
     const sensors = onlyKinds(createSensors(this.o.sensors, this.hal.i2c, this.hal.adc), this.o.kinds);
-    return new DeviceApp(this.hal, this.o.provider, c, sensors, (type, detail) => {
+    const app = new DeviceApp(this.hal, this.o.provider, c, sensors, (type, detail) => {
       if (type === "error" && detail.indexOf(POWER_CUT) >= 0) this.powerOff();
       if (type === "journal" && this.o.onReading !== undefined) {
         const j = parseJournalDetail(detail);
@@ -110,6 +111,9 @@ export class VirtualDevice implements FleetDevice {
       }
       this.o.onEvent?.(this, type, detail);
     });
+    // SMP over TLS for an smp:// relay (the boards' builds talk GRP only).
+    app.smpLinks = new SmpTlsLinks(this.hal.tls, this.o.provider, this.hal.system);
+    return app;
   }
 
   /**

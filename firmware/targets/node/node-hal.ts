@@ -1,5 +1,5 @@
 /**
- * The DeviceHal on Node: TCP over node:net, SD card and flash as host directories,
+ * The DeviceHal on Node: TCP over node:net (and TLS over node:tls), SD card and flash as host directories,
  * timers on the shared Scheduler, I2C on any I2cBus (simulated chips), settable ADC and
  * GPIO, node:crypto randomness. The simulator builds one per device; it is also the third
  * runtime the probe runs on.
@@ -12,6 +12,7 @@ import type { I2cBus } from "../../port/hal/i2c";
 import type { Net, Socket, SocketHandler } from "../../port/hal/net";
 import type { System, TimerHandle } from "../../port/hal/system";
 import { DirFs } from "./dir-fs";
+import { NodeTls, type TlsNet } from "./node-tls";
 import type { StorageFs } from "../../storage/storage-fs";
 import type { Scheduler } from "./scheduler";
 
@@ -145,8 +146,14 @@ function dirOption(dir: string | undefined, name: string): string {
   return dir;
 }
 
-export function createNodeHal(options: NodeHalOptions): DeviceHal {
+/** The Node HAL: a DeviceHal plus TLS (for SMP over TLS; see node-tls.ts). */
+export interface NodeDeviceHal extends DeviceHal {
+  tls: TlsNet;
+}
+
+export function createNodeHal(options: NodeHalOptions): NodeDeviceHal {
   return {
+    tls: new NodeTls(options.scheduler),
     i2c: options.i2c,
     adc: options.adc ?? new SettableAdc(),
     gpio: options.gpio ?? new SettableGpio(),
