@@ -2,9 +2,9 @@
 // output, and turning errors into one line plus a distinct exit code.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ExitCode, exitCodeName, ToolError } from "../errors.js";
-import { EMU_PREFIX, emulatedBoard } from "../serial/emulator-binding.js";
+import { EMU_PREFIX } from "../serial/emulator-binding.js";
 import { listPorts, type PortCandidate } from "../serial/ports.js";
-import { ensureDemoBoard, saveDemoBoards } from "../emulator/demo.js";
+import { ensureDemoBoard, powerOffDemoBoards, saveDemoBoards } from "../emulator/demo.js";
 import { resetKindFor } from "../boards.js";
 import type { ResetKind } from "../esp/reset.js";
 
@@ -68,6 +68,7 @@ export async function runCommand(name: string, argv: string[], body: (json: bool
     code = err.code;
   }
   saveDemoBoards();
+  powerOffDemoBoards();
   return code;
 }
 
@@ -83,7 +84,7 @@ export interface ChosenPort {
 
 /** --port if given; otherwise the one USB serial port there is. */
 export async function choosePort(port: string | undefined, resetOpt?: string): Promise<ChosenPort> {
-  if (port?.startsWith(EMU_PREFIX) && !emulatedBoard(port)) ensureDemoBoard(port);
+  if (port?.startsWith(EMU_PREFIX)) ensureDemoBoard(port);
   const candidates = await listPorts({ includeEmulated: port !== undefined });
   let candidate: PortCandidate | undefined;
   let path: string;

@@ -47,7 +47,7 @@ export function dryRunBoard(runtime: Runtime): { path: string; dispose: () => vo
   board.boot(false, 1);
   const path = `emu:dry-run-${process.pid}-${Date.now()}`;
   attachBoard(path, { board });
-  return { path, dispose: () => detachBoard(path) };
+  return { path, dispose: () => { detachBoard(path); board.powerOff(); } };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -179,6 +179,12 @@ export class Board {
     host?.onDisconnect();
   }
 
+  /** Power off with the cable still in (the end of a command that owns this board): the interpreter stops. */
+  powerOff(): void {
+    this.hold();
+    this.mode = "off";
+  }
+
   /** Plug back in: power-on boot. */
   plug(): void {
     this.present = true;

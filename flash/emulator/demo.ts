@@ -4,8 +4,8 @@
 // bridge). With TSENSE_EMU_STATE=<dir> the flash and file system persist between commands.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { attachBoard, EMU_PREFIX } from "../serial/emulator-binding.js";
-import { Board } from "./board.js";
+import { attachBoard, EMU_PREFIX, emulatedBoard } from "../serial/emulator-binding.js";
+import { Board, ResetReason } from "./board.js";
 import { espruinoFirmware, nodemcuFirmware } from "./firmware-images.js";
 import { RUNTIMES } from "./runtimes.js";
 
@@ -16,8 +16,15 @@ function stateFile(name: string): string | null {
   return dir ? join(dir, `${name.replace(/[^a-z0-9-]/gi, "_")}.json`) : null;
 }
 
-export function ensureDemoBoard(path: string): Board {
+/** The demo board behind an emu: port, made (or powered on again) as needed; undefined for a board someone else registered. */
+export function ensureDemoBoard(path: string): Board | undefined {
   const name = path.slice(EMU_PREFIX.length);
+  const known = live.get(name);
+  if (known) {
+    if (known.mode === "off" && known.isPresent) known.boot(false, ResetReason.POWERON);
+    return known;
+  }
+  if (emulatedBoard(path)) return undefined;
   const usb = name.startsWith("usb-");
   const kind = usb ? name.slice(4) : name;
   const board = new Board({ runtimes: RUNTIMES, circuit: usb ? "usb-jtag" : "classic" });
@@ -55,3 +62,12 @@ export function saveDemoBoards(): void {
   }
 }
 
+
+/**
+ * Power the demo boards off at the end of a command: an interpreter running a real app keeps
+ * timers and sockets alive, which would keep the process from exiting. The next command in
+ * the same process powers its board on again.
+ */
+export function powerOffDemoBoards(): void {
+  for (const board of live.values()) board.powerOff();
+}
