@@ -3,7 +3,7 @@
 // it in the firmware's virtual NodeMCU / virtual Espruino), the loader boots it and it says it
 // waits for its configuration; `tsense provision` writes tsense.cfg for a relay and station on
 // loopback, the device makes its own identity, and after a reset it joins the station and
-// delivers readings.
+// delivers readings; an update of the running, provisioned app goes through as well.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,15 @@ import { ExitCode } from "../errors.js";
 import { newBoard, run } from "./helpers.js";
 
 const BOARD = "seeed-xiao-esp32s3-sense";
+
+/** `tsense upload --board BOARD --runtime R …`; over the board's budget, the same build without the check, with --file. */
+async function uploadRealApp(runtime: "nodemcu" | "espruino", args: string[]): ReturnType<typeof run> {
+  const r = await run(upload, ["--board", BOARD, "--runtime", runtime, ...args]);
+  if (r.code !== ExitCode.IMAGE_TOO_LARGE) return r;
+  process.stderr.write(`real-app test: ${r.stderr.trim()}; uploading the unbudgeted build with --file\n`);
+  const m = await buildFirmware(BOARD, runtime === "nodemcu" ? "lua" : "espruino", mkdtempSync(join(tmpdir(), "tsense-flash-build-")), false);
+  return run(upload, ["--file", m.artifact, "--runtime", runtime, ...args]);
+}
 
 describe("the real tsense app on emulated boards", () => {
   let relay: RunningRelay;
@@ -46,13 +55,7 @@ describe("the real tsense app on emulated boards", () => {
         emit(b);
       };
       try {
-        let r = await run(upload, ["--board", BOARD, "--runtime", runtime, "--port", port, "--json"]);
-        if (r.code === ExitCode.IMAGE_TOO_LARGE) {
-          // The artifact is over the board's budget (being shrunk elsewhere): upload the same build without the check.
-          process.stderr.write(`real-app test: ${r.stderr.trim()}; uploading the unbudgeted build with --file\n`);
-          const m = await buildFirmware(BOARD, runtime === "nodemcu" ? "lua" : "espruino", mkdtempSync(join(tmpdir(), "tsense-flash-build-")), false);
-          r = await run(upload, ["--file", m.artifact, "--runtime", runtime, "--port", port, "--json"]);
-        }
+        let r = await uploadRealApp(runtime, ["--port", port, "--json"]);
         expect(r.code, r.stderr).toBe(ExitCode.OK);
         expect(r.json().ready).toMatch(/^TSENSE READY [0-9a-f]{12} a_[0-9a-f]{16}\./);
         // The app itself ran at boot: no configuration yet, and it says so.
@@ -78,9 +81,24 @@ describe("the real tsense app on emulated boards", () => {
         while (mine().length === 0 && Date.now() < end) await new Promise((res) => setTimeout(res, 200));
         expect(console).toMatch(new RegExp(`TSENSE READY \\S+ ${name}`));
         expect(mine().length, console.slice(-2000)).toBeGreaterThan(0);
+
+        // An update while the provisioned app runs (and prints its own "TSENSE READY … <name>"):
+        // nothing to resend, a new version switched in, the loader's READY line recognised.
+        r = await uploadRealApp(runtime, ["--port", port, "--version", "9.9.9", "--json"]);
+        expect(r.code, r.stderr).toBe(ExitCode.OK);
+        expect(r.json().ready).toMatch(/^TSENSE READY 9\.9\.9 a_/);
       } finally {
         board.powerOff();
       }
     }, 180_000);
   }
+
+  it("--dry-run with the real app prints the transcript of a whole upload and the app's own boot lines", async () => {
+    const r = await uploadRealApp("espruino", ["--dry-run"]);
+    expect(r.code, r.stderr).toBe(ExitCode.OK);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^> \\x10var U=/);
+    expect(lines).toContain("< TSENSE UNPROVISIONED 0.1.0 (no tsense.cfg; run tsense provision)");
+    expect(lines.at(-1)).toMatch(/^< TSENSE READY [0-9a-f]{12} a_[0-9a-f]{16}\.js$/);
+  }, 60_000);
 });

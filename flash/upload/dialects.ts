@@ -17,7 +17,9 @@ export const APP_POINTER = "tsense.ptr";
 export const CONFIG_FILE = "tsense.cfg";
 /** Public identity written by the app's provisioning hook. The secret never leaves the device. */
 export const IDENTITY_FILE = "tsense.id";
-export const READY_LINE = /^TSENSE (READY|BOOTFAIL|NOAPP)(?: (\S+))?(?: (.*))?$/;
+// Only the loader's lines (they name an app file): the tsense app prints "TSENSE READY <firmware
+// version> <device name>" itself once provisioned, possibly before the loader's line.
+export const READY_LINE = /^TSENSE (?=READY \S+ a_[0-9a-f]{16}\.(?:js|lua)$|BOOTFAIL a_|NOAPP$)(READY|BOOTFAIL|NOAPP)(?: (\S+))?(?: (.*))?$/;
 
 export interface Dialect {
   runtime: Runtime;
