@@ -21,6 +21,7 @@ const KIND_FWD = 1;
 const KIND_OUT = 2;
 const KIND_CLOSE = 3;
 const HEADER = 4 + 1 + 1 + 4;
+const PEER_GONE = new Set(["EPIPE", "ECONNRESET", "ENOENT", "ECONNREFUSED"]);
 
 export function socketPath(dir: string, index: number): string {
   return join(dir, `${index}.sock`);
@@ -156,8 +157,9 @@ export class ShardLinks {
       sock.on("error", (e: NodeJS.ErrnoException) => {
         // the next frame for this peer opens a new link
         if (this.peers.get(peer) === sock) this.peers.delete(peer);
-        // a peer that went away exited: the primary reports that and stops the relay
-        if (e.code !== "EPIPE" && e.code !== "ECONNRESET") this.onFailure(`link to relay worker ${peer}: ${e.message}`);
+        // a peer that is gone (or going: its socket file is removed on stop) exited, and the
+        // primary reports that and stops the relay; anything else is this link's failure
+        if (!PEER_GONE.has(e.code ?? "")) this.onFailure(`link to relay worker ${peer}: ${e.message}`);
       });
       this.peers.set(peer, s);
     }
