@@ -81,6 +81,8 @@ export interface Board {
   sharedPins?: { pin: number; uses: string[]; why: string }[];
   source: string[];
   notes?: string;
+  /** Runtimes the board cannot run the app on, with the reason (tsense build reports it). */
+  excludedRuntimes?: { runtime: Runtime["runtime"]; reason: string }[];
 }
 
 /** NodeMCU build options the Lua target cannot run without. */

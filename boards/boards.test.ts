@@ -10,7 +10,8 @@ import { I2cSimBus } from "../firmware/app/sensors/sim/i2c-sim-bus";
 import { SimAdc } from "../firmware/app/sensors/sim/sim-adc";
 import { boardSensorConfigs, runtimeOf } from "./board";
 import { main } from "./cli";
-import { DEFINITIONS_DIR, fieldPath, loadBoardFile, loadBoards } from "./load";
+import { DEFINITIONS_DIR, ESPRUINO_APP_LIMIT, LUA_HEAP_LIMIT_WITHOUT_PSRAM, fieldPath, loadBoardFile, loadBoards } from "./load";
+import { buildFirmware } from "../firmware/node/build";
 
 const tmp = mkdtempSync(join(tmpdir(), "tsense-boards-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -31,14 +32,35 @@ describe("shipped boards", () => {
   it("all validate, with the three required boards present", () => {
     const set = loadBoards();
     expect(set.errors).toEqual([]);
-    expect(set.boards.map((b) => b.id)).toEqual(["esp32-s3-devkitc-1-n8", "lilygo-t-deck-plus", "seeed-xiao-esp32s3-sense"]);
+    expect(set.boards.map((b) => b.id)).toEqual(["esp32-s3-devkitc-1-n8", "esp32-s3-devkitc-1-n8r8", "lilygo-t-deck-plus", "seeed-xiao-esp32s3-sense"]);
     for (const b of set.boards) {
       expect(b.source.length).toBeGreaterThan(0);
       expect(b.usb.some((u) => u.vid === "303a" && u.pid === "1001")).toBe(true);
       const lua = runtimeOf(b, "nodemcu-lua");
-      expect(lua?.buildOptions).toEqual(expect.arrayContaining(["LUA_NUMBER_INT64", "LUA_NUMBER_DOUBLE"]));
+      // Each board runs Lua with the required options, or says why it cannot.
+      if (lua) expect(lua.buildOptions).toEqual(expect.arrayContaining(["LUA_NUMBER_INT64", "LUA_NUMBER_DOUBLE"]));
+      else expect(b.excludedRuntimes?.find((x) => x.runtime === "nodemcu-lua")?.reason).toMatch(/LFS/);
       expect(runtimeOf(b, "espruino")?.budget.jsVars).toBeGreaterThan(0);
     }
+  });
+
+  it("every runtime's RAM budget holds what the app was measured to need (boards/measured.json)", () => {
+    const m = JSON.parse(readFileSync(join(DEFINITIONS_DIR, "..", "measured.json"), "utf8"));
+    const liveLua = Math.max(...(Object.values(m.lua.liveHeapBytes) as number[]));
+    expect(liveLua).toBeGreaterThan(100_000);
+    expect(m.espruino.jsVarsLoaded).toBeGreaterThan(1000);
+    for (const b of loadBoards().boards) {
+      const lua = runtimeOf(b, "nodemcu-lua");
+      if (lua) expect(2 * liveLua, `${b.id} Lua heap`).toBeLessThanOrEqual(lua.budget.heapBytes);
+      expect(m.espruino.jsVarsLoaded, `${b.id} JsVars`).toBeLessThanOrEqual(runtimeOf(b, "espruino")!.budget.jsVars);
+    }
+    // The stock Espruino ESP32S3 build (4095 JsVars) cannot hold the app; no PSRAM board can hold the Lua heap.
+    expect(m.espruino.jsVarsLoaded).toBeGreaterThan(4095);
+    expect(2 * liveLua).toBeGreaterThan(LUA_HEAP_LIMIT_WITHOUT_PSRAM);
+  });
+
+  it("tsense build names the reason when a board cannot run a runtime", async () => {
+    await expect(buildFirmware("esp32-s3-devkitc-1-n8", "lua")).rejects.toThrow(/^board esp32-s3-devkitc-1-n8 cannot run nodemcu-lua: No PSRAM\..*LFS/);
   });
 
   it("sensor lists feed the portable driver factory", () => {
@@ -46,7 +68,7 @@ describe("shipped boards", () => {
       const sensors = createSensors(boardSensorConfigs(b), new I2cSimBus(), new SimAdc());
       expect(sensors.map((s) => s.type)).toEqual(b.sensors.map((s) => s.type));
     }
-    expect(boardSensorConfigs(loadBoards().boards[1])).toEqual([{ type: "bme280", address: 0x77 }, { type: "battery", channel: 3, divider: 2 }]);
+    expect(boardSensorConfigs(loadBoards().boards.find((b) => b.id === "lilygo-t-deck-plus")!)).toEqual([{ type: "bme280", address: 0x77 }, { type: "battery", channel: 3, divider: 2 }]);
   });
 
   it("field paths read like the JSON", () => {
@@ -80,15 +102,27 @@ const cases: [string, string, (b: Json) => void, string[]][] = [
   ["LED without active level", "seeed-xiao-esp32s3-sense", (b) => delete b.statusLed.activeLevel, ["seeed-xiao-esp32s3-sense.json: statusLed.activeLevel: is required"]],
   ["LED of an unknown kind", "seeed-xiao-esp32s3-sense", (b) => (b.statusLed.kind = "rgb"), ['seeed-xiao-esp32s3-sense.json: statusLed.kind: "rgb" is not one of gpio, ws2812']],
   ["bad USB id", "esp32-s3-devkitc-1-n8", (b) => (b.usb[0].vid = "303A"), ['esp32-s3-devkitc-1-n8.json: usb[0].vid: must match pattern "^[0-9a-f]{4}$"']],
-  ["Lua without INT64", "esp32-s3-devkitc-1-n8", (b) => (b.runtimes[1].buildOptions = ["LUA_NUMBER_DOUBLE"]), [
-    "esp32-s3-devkitc-1-n8.json: runtimes[1].buildOptions: missing LUA_NUMBER_INT64 (the Lua build needs 64-bit integers and double floats: LUA_NUMBER_INT64 + LUA_NUMBER_DOUBLE)",
+  ["Lua without INT64", "esp32-s3-devkitc-1-n8r8", (b) => (b.runtimes[1].buildOptions = ["LUA_NUMBER_DOUBLE"]), [
+    "esp32-s3-devkitc-1-n8r8.json: runtimes[1].buildOptions: missing LUA_NUMBER_INT64 (the Lua build needs 64-bit integers and double floats: LUA_NUMBER_INT64 + LUA_NUMBER_DOUBLE)",
   ]],
-  ["Lua without the reason", "esp32-s3-devkitc-1-n8", (b) => delete b.runtimes[1].buildOptionsReason, ["esp32-s3-devkitc-1-n8.json: runtimes[1].buildOptionsReason: is required"]],
+  ["Lua without the reason", "esp32-s3-devkitc-1-n8r8", (b) => delete b.runtimes[1].buildOptionsReason, ["esp32-s3-devkitc-1-n8r8.json: runtimes[1].buildOptionsReason: is required"]],
   ["unknown runtime", "esp32-s3-devkitc-1-n8", (b) => (b.runtimes[0].runtime = "micropython"), ['esp32-s3-devkitc-1-n8.json: runtimes[0].runtime: "micropython" is not one of espruino, nodemcu-lua']],
-  ["Lua heap beyond RAM without PSRAM", "esp32-s3-devkitc-1-n8", (b) => (b.runtimes[1].budget.heapBytes = 1048576), [
-    "esp32-s3-devkitc-1-n8.json: runtimes[1].budget.heapBytes: 1048576 exceeds the internal RAM a Lua heap can get without PSRAM (327680)",
+  ["PSRAM budgets on a board without PSRAM", "esp32-s3-devkitc-1-n8r8", (b) => (b.psram = { sizeBytes: 0, mode: "none" }), [
+    "esp32-s3-devkitc-1-n8r8.json: runtimes[0].budget.jsVars: 65535 exceeds the 16383 JsVars internal RAM can hold without PSRAM",
+    "esp32-s3-devkitc-1-n8r8.json: runtimes[1].budget.heapBytes: 4194304 exceeds the internal RAM a Lua heap can get without PSRAM (327680)",
   ]],
-  ["runtime listed twice", "esp32-s3-devkitc-1-n8", (b) => b.runtimes.push(b.runtimes[0]), ["esp32-s3-devkitc-1-n8.json: runtimes[2].runtime: 'espruino' is listed twice"]],
+  ["Lua heap beyond the PSRAM", "lilygo-t-deck-plus", (b) => (b.runtimes[1].budget.heapBytes = 16777216), [
+    "lilygo-t-deck-plus.json: runtimes[1].budget.heapBytes: 16777216 exceeds the PSRAM size (8388608)",
+  ]],
+  ["Espruino app beyond two-apps-in-Storage", "esp32-s3-devkitc-1-n8", (b) => (b.runtimes[0].budget.appBytes = 500000), [
+    `esp32-s3-devkitc-1-n8.json: runtimes[0].budget.appBytes: 500000 exceeds ${ESPRUINO_APP_LIMIT}, half of Espruino's Storage (917504) less 65536 reserved: an upload keeps two apps`,
+  ]],
+  ["more JsVars than the largest format", "lilygo-t-deck-plus", (b) => (b.runtimes[0].budget.jsVars = 65536), ["lilygo-t-deck-plus.json: runtimes[0].budget.jsVars: must be <= 65535"]],
+  ["excluded runtime also listed", "esp32-s3-devkitc-1-n8", (b) => b.excludedRuntimes.push({ runtime: "espruino", reason: "x" }), [
+    "esp32-s3-devkitc-1-n8.json: excludedRuntimes[1].runtime: 'espruino' is also listed in runtimes",
+  ]],
+  ["exclusion without a reason", "esp32-s3-devkitc-1-n8", (b) => delete b.excludedRuntimes[0].reason, ["esp32-s3-devkitc-1-n8.json: excludedRuntimes[0].reason: is required"]],
+  ["runtime listed twice", "esp32-s3-devkitc-1-n8", (b) => b.runtimes.push(b.runtimes[0]), ["esp32-s3-devkitc-1-n8.json: runtimes[1].runtime: 'espruino' is listed twice"]],
   ["PSRAM mode contradicts size", "esp32-s3-devkitc-1-n8", (b) => (b.psram.mode = "octal"), ["esp32-s3-devkitc-1-n8.json: psram.mode: 'octal' does not fit psram.sizeBytes 0 (mode 'none' exactly when the size is 0)"]],
   ["sensor at an address it cannot have", "esp32-s3-devkitc-1-n8", (b) => (b.sensors[0].address = 0x44), ["esp32-s3-devkitc-1-n8.json: sensors[0].address: a bme280 answers at 0x76 or 0x77, not 0x44"]],
   ["sensor clashing with an on-board device", "lilygo-t-deck-plus", (b) => b.sensors.push({ type: "bh1750", address: 0x5c }, { type: "bh1750", address: 0x5c }), [
@@ -101,8 +135,8 @@ const cases: [string, string, (b: Json) => void, string[]][] = [
   ["battery divider below 1", "lilygo-t-deck-plus", (b) => (b.sensors[1].divider = 0.5), ["lilygo-t-deck-plus.json: sensors[1].divider: must be >= 1"]],
   ["no source cited", "esp32-s3-devkitc-1-n8", (b) => (b.source = []), ["esp32-s3-devkitc-1-n8.json: source: must NOT have fewer than 1 items"]],
   ["source not https", "esp32-s3-devkitc-1-n8", (b) => (b.source = ["docs.espressif.com"]), ['esp32-s3-devkitc-1-n8.json: source[0]: must match pattern "^https://"']],
-  ["app budget beyond half the flash", "esp32-s3-devkitc-1-n8", (b) => (b.runtimes[0].budget.appBytes = 8000000), [
-    "esp32-s3-devkitc-1-n8.json: runtimes[0].budget.appBytes: 8000000 is more than half the flash (8388608); the interpreter and file system need the rest",
+  ["app budget beyond half the flash", "esp32-s3-devkitc-1-n8r8", (b) => (b.runtimes[1].budget.appBytes = 8000000), [
+    "esp32-s3-devkitc-1-n8r8.json: runtimes[1].budget.appBytes: 8000000 is more than half the flash (8388608); the interpreter and file system need the rest",
   ]],
   ["status LED not null or object", "esp32-s3-devkitc-1-n8", (b) => (b.statusLed = 38), ["esp32-s3-devkitc-1-n8.json: statusLed: must be null or an object"]],
 ];
@@ -174,7 +208,7 @@ describe("tsense boards", () => {
   it("--json prints every definition (0)", async () => {
     const r = await run(["--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).map((b: Json) => b.id)).toHaveLength(3);
+    expect(JSON.parse(r.out).map((b: Json) => b.id)).toHaveLength(4);
   });
 
   it("--validate: 0 for a good file, 1 with one line per problem for a bad one, 2 for usage errors", async () => {

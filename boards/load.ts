@@ -136,6 +136,18 @@ function hex(n: number): string {
 /** ESP32-S3 internal SRAM is 512 KiB; after Wi-Fi and the interpreter, about this much is left for a Lua heap. */
 export const LUA_HEAP_LIMIT_WITHOUT_PSRAM = 320 * 1024;
 
+/**
+ * Espruino's Storage on the ESP32-S3: 224 pages of 4 KiB (espruino/Espruino
+ * boards/ESP32S3_IDF5.py, saved_code). An upload writes the new app beside the running one
+ * and switches atomically, so Storage holds two apps plus the loader, pointer, config and
+ * identity files and compaction headroom (ESPRUINO_STORAGE_RESERVE).
+ */
+export const ESPRUINO_STORAGE_BYTES = 224 * 4096;
+export const ESPRUINO_STORAGE_RESERVE = 64 * 1024;
+export const ESPRUINO_APP_LIMIT = (ESPRUINO_STORAGE_BYTES - ESPRUINO_STORAGE_RESERVE) / 2;
+/** Most JsVars a build can keep in internal SRAM (16383 × 14 B, the ESP32S3_IDF4.py setting); more needs PSRAM. */
+export const ESPRUINO_JSVARS_WITHOUT_PSRAM = 16383;
+
 function semanticMessages(b: Board, fileName: string | undefined): string[] {
   const out: string[] = [];
   if (fileName !== undefined && basename(fileName, ".json") !== b.id) {
@@ -198,6 +210,14 @@ function semanticMessages(b: Board, fileName: string | undefined): string[] {
     if (r.budget.appBytes > b.flash.sizeBytes / 2) {
       out.push(`${at}.budget.appBytes: ${r.budget.appBytes} is more than half the flash (${b.flash.sizeBytes}); the interpreter and file system need the rest`);
     }
+    if (r.runtime === "espruino") {
+      if (r.budget.appBytes > ESPRUINO_APP_LIMIT) {
+        out.push(`${at}.budget.appBytes: ${r.budget.appBytes} exceeds ${ESPRUINO_APP_LIMIT}, half of Espruino's Storage (${ESPRUINO_STORAGE_BYTES}) less ${ESPRUINO_STORAGE_RESERVE} reserved: an upload keeps two apps`);
+      }
+      if (b.psram.sizeBytes === 0 && r.budget.jsVars > ESPRUINO_JSVARS_WITHOUT_PSRAM) {
+        out.push(`${at}.budget.jsVars: ${r.budget.jsVars} exceeds the ${ESPRUINO_JSVARS_WITHOUT_PSRAM} JsVars internal RAM can hold without PSRAM`);
+      }
+    }
     if (r.runtime === "nodemcu-lua") {
       for (const opt of REQUIRED_LUA_BUILD_OPTIONS) {
         if (!r.buildOptions.includes(opt)) {
@@ -209,6 +229,9 @@ function semanticMessages(b: Board, fileName: string | undefined): string[] {
         out.push(`${at}.budget.heapBytes: ${r.budget.heapBytes} exceeds the ${b.psram.sizeBytes > 0 ? "PSRAM size" : "internal RAM a Lua heap can get without PSRAM"} (${limit})`);
       }
     }
+  });
+  (b.excludedRuntimes ?? []).forEach((x, i) => {
+    if (seen.has(x.runtime)) out.push(`excludedRuntimes[${i}].runtime: '${x.runtime}' is also listed in runtimes`);
   });
   return out;
 }

@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- firmware [--quick]`: artifact sizes per target, the Lua build's heap in
- * use while running (collectgarbage("count")) and its CPU per reading, next to the same
+ * `npm run bench -- firmware [--quick] [--record]`: artifact sizes per target, the Lua build's
+ * heap while running (collectgarbage("count") after a full collection and without one, on
+ * wasmoon and on lua5.3; `--record` writes it to boards/measured.json) and its CPU per reading, next to the same
  * firmware running in V8 in the same run, and an ESP32-S3 estimate derived from them.
  *
  * CPU per reading: the compiled Lua artifact runs in the virtual NodeMCU (wasmoon) against
@@ -9,7 +10,8 @@
  * the same in both), divided by the readings delivered in the window.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { getProvider } from "../firmware/crypto/node/providers";
@@ -35,6 +37,25 @@ const WASMOON_OVER_LUA53 = 3;
 /** An ESP32-S3 at 240 MHz runs interpreter loops about 20× slower than this host (PORTABLE.md). */
 const S3_OVER_HOST = 20;
 
+const MEASURED_FILE = join(fileURLToPath(new URL("..", import.meta.url)), "boards", "measured.json");
+
+/** `--record`: the Lua section of boards/measured.json, which tsense build checks budgets against. */
+function recordLuaHeap(lua: Manifest, wasmoon: { afterBoot: number; afterWarmup: number; atEnd: number; peakNoGc: number }, lua53: typeof wasmoon | undefined, window: number): void {
+  const m = JSON.parse(readFileSync(MEASURED_FILE, "utf8")) as { lua: unknown };
+  const live = (h: typeof wasmoon) => Math.max(h.afterBoot, h.afterWarmup, h.atEnd);
+  m.lua = {
+    measuredAt: new Date().toISOString().slice(0, 10),
+    how:
+      `the ${BOARD} app.lua (minified, ${lua.bytes} bytes) running in the virtual NodeMCU against the embedded relay and a station; ` +
+      `collectgarbage('count') right after collectgarbage('collect'): after boot, after 6 readings, after ${window} more. liveHeapBytes is the largest of the three; ` +
+      `peakNoGcBytes the largest count sampled every 0.5 s without collecting. Load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores.`,
+    liveHeapBytes: { wasmoon: live(wasmoon), ...(lua53 ? { "lua5.3": live(lua53) } : {}) },
+    peakNoGcBytes: { wasmoon: wasmoon.peakNoGc, ...(lua53 ? { "lua5.3": lua53.peakNoGc } : {}) },
+  };
+  writeFileSync(MEASURED_FILE, JSON.stringify(m, null, 2) + "\n");
+  console.log(`recorded the Lua heap in ${MEASURED_FILE}`);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cpuMs = () => {
   const c = process.cpuUsage();
@@ -42,7 +63,7 @@ const cpuMs = () => {
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: "boolean", default: false }, json: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, options: { quick: { type: "boolean", default: false }, json: { type: "string" }, record: { type: "boolean", default: false } } });
   const window = values.quick ? 12 : 45;
   const out = mkdtempSync(join(tmpdir(), "tsense-fw-bench-"));
   console.log(`firmware benchmark, board ${BOARD}, ${values.quick ? "quick" : "full"} run, node ${process.version}`);
@@ -160,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
     `| ESP32-S3 estimate: ÷ ${WASMOON_OVER_LUA53} (lua5.3 vs wasmoon) × ${S3_OVER_HOST} (S3 vs this host) | ${s3.toFixed(0)} ms per reading |`,
   ];
   console.log(lines.join("\n"));
+  if (values.record) recordLuaHeap(lua, wasmoon.heap, lua53, window);
   if (values.json) writeFileSync(values.json, JSON.stringify({ lua, esp, heap: { wasmoon: wasmoon.heap, lua53, budget: luaBudget }, v8Cpu, luaCpu, luaOwn, s3 }, null, 2));
   return 0;
 }

@@ -4,7 +4,9 @@ import { BUILD_TARGETS, BudgetError, buildFirmware, type BuildTarget } from "./b
 
 const USAGE = `usage: tsense build --board <id> --target lua|espruino [--json]
 Writes build/firmware/<board>/<target>/app.{lua,js} and manifest.json (version, size, SHA-256).
-Exit 3 when the artifact exceeds the board's app budget, 2 on bad usage. Boards: tsense boards.`;
+Also states the board's RAM budget (Lua heap or Espruino JsVars) next to the app's last measured
+need (boards/measured.json) and, for Lua with lua5.3 installed, probes the heap the compiled code takes.
+Exit 3 when the artifact or its measured RAM need exceeds the board's budget, 2 on bad usage. Boards: tsense boards.`;
 
 export async function main(argv: string[]): Promise<number> {
   let values;
@@ -22,7 +24,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const m = await buildFirmware(values.board, values.target as BuildTarget);
     if (values.json) console.log(JSON.stringify(m, null, 2));
-    else console.log(`${m.artifact}: ${m.bytes} bytes (budget ${m.budget.appBytes}), sha256 ${m.sha256}, version ${m.version}`);
+    else {
+      console.log(`${m.artifact}: ${m.bytes} bytes (budget ${m.budget.appBytes}), sha256 ${m.sha256}, version ${m.version}`);
+      const r = m.ram;
+      const probe = r.codeProbe ? `; compiled code alone ${r.codeProbe.codeHeapBytes} bytes of heap on ${r.codeProbe.runtime}` : "";
+      console.log(`RAM: needs ${r.needed} of ${r.budget} ${r.unit} (${r.how}, measured ${r.measuredAt})${probe}`);
+    }
     return 0;
   } catch (e) {
     console.error(`tsense build: ${(e as Error).message}`);

@@ -1,17 +1,21 @@
 /**
  * Firmware builds for a board: a generated entry (the board's pins and sensors inlined,
  * the target's boot code, then the app) compiled by the target's pipeline — TSTL for
- * NodeMCU-Lua, esbuild for Espruino — plus a manifest (version, target, size, SHA-256) and
- * a check against the board's app budget.
+ * NodeMCU-Lua (minified), esbuild for Espruino (minified) — plus a manifest (version,
+ * target, size, SHA-256) and checks against the board's budgets: the app's bytes, and its
+ * RAM as last measured (boards/measured.json) plus, for Lua when lua5.3 is installed, a
+ * fresh probe of the heap the compiled code takes.
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { findBoard } from "../../boards/load";
-import { boardSensorConfigs, type Board } from "../../boards/board";
+import { boardSensorConfigs, type Board, type Runtime } from "../../boards/board";
 import { FIRMWARE_VERSION } from "../app/app-boot";
 import { ROOT, buildLuaEntry } from "../targets/lua/build";
 import { buildEspruinoEntry } from "../targets/espruino/build";
+import { lua53Available } from "../targets/lua/node/lua-runner";
 
 export const BUILD_TARGETS = ["lua", "espruino"] as const;
 export type BuildTarget = (typeof BUILD_TARGETS)[number];
@@ -25,8 +29,76 @@ export interface Manifest {
   bytes: number;
   sha256: string;
   budget: { appBytes: number };
+  /** Bytes and RAM both within budget. */
   fits: boolean;
+  ram: RamCheck;
   builtAt: string;
+}
+
+/**
+ * The RAM side: the board's budget next to what the app needs as last measured
+ * (boards/measured.json). Lua needs twice its live heap: Lua's default GC pause (200)
+ * lets the heap grow to twice the live data before a collection starts (Lua 5.3 manual 2.5).
+ */
+export interface RamCheck {
+  unit: "heapBytes" | "jsVars";
+  budget: number;
+  /** The measured figure the need is derived from, and where it comes from. */
+  measured: number;
+  measuredAt: string;
+  how: string;
+  needed: number;
+  fits: boolean;
+  /** Lua only, when lua5.3 is installed: heap taken by this build's compiled code alone (64-bit host). */
+  codeProbe?: { runtime: string; codeHeapBytes: number };
+}
+
+interface Measured {
+  lua: { measuredAt: string; liveHeapBytes: Record<string, number> };
+  espruino: { measuredAt: string; jsVarsLoaded: number };
+}
+
+const MEASURED_FILE = join(ROOT, "boards", "measured.json");
+/** Lua's default `setpause` of 200: a cycle starts when the heap has doubled since the last one. */
+const LUA_GC_HEADROOM = 2;
+
+/** Heap the compiled code takes once loaded (lua5.3 on this host), or undefined without lua5.3. */
+function probeLuaCode(path: string): RamCheck["codeProbe"] {
+  const version = lua53Available();
+  if (version === null) return undefined;
+  const script = 'collectgarbage("collect") local a = collectgarbage("count") local f = assert(loadfile(arg[1])) collectgarbage("collect") print(math.floor((collectgarbage("count") - a) * 1024))';
+  // The script comes on stdin ("-") so that the bundle is only loaded (arg[1]), never run.
+  const r = spawnSync("lua5.3", ["-", path], { input: script, encoding: "latin1", timeout: 30_000 });
+  const bytes = Number(r.stdout.trim());
+  if (r.status !== 0 || !Number.isFinite(bytes)) throw new Error(`lua5.3 could not load ${path}: ${r.stderr.trim()}`);
+  return { runtime: `lua5.3 ${version}`, codeHeapBytes: bytes };
+}
+
+function ramCheck(runtime: Runtime, path: string): RamCheck {
+  const m = JSON.parse(readFileSync(MEASURED_FILE, "utf8")) as Measured;
+  if (runtime.runtime === "nodemcu-lua") {
+    const live = Math.max(...Object.values(m.lua.liveHeapBytes));
+    const needed = live * LUA_GC_HEADROOM;
+    return {
+      unit: "heapBytes",
+      budget: runtime.budget.heapBytes,
+      measured: live,
+      measuredAt: m.lua.measuredAt,
+      how: "live Lua heap after a full GC while running (boards/measured.json), x2 for the GC pause",
+      needed,
+      fits: needed <= runtime.budget.heapBytes,
+      codeProbe: probeLuaCode(path),
+    };
+  }
+  return {
+    unit: "jsVars",
+    budget: runtime.budget.jsVars,
+    measured: m.espruino.jsVarsLoaded,
+    measuredAt: m.espruino.measuredAt,
+    how: "JsVars in use with the app loaded from Storage, before it connects (boards/measured.json)",
+    needed: m.espruino.jsVarsLoaded,
+    fits: m.espruino.jsVarsLoaded <= runtime.budget.jsVars,
+  };
 }
 
 export class BudgetError extends Error {}
@@ -34,10 +106,14 @@ export class BudgetError extends Error {}
 /** ADC full scale at 11 dB attenuation (ESP-IDF's figure for the S3). */
 const ADC_FULL_SCALE_MV = 3100;
 
-function runtimeOf(board: Board, target: BuildTarget) {
+function runtimeOf(board: Board, target: BuildTarget): Runtime {
   const name = target === "lua" ? "nodemcu-lua" : "espruino";
   const r = board.runtimes.find((x) => x.runtime === name);
-  if (!r) throw new Error(`board ${board.id} has no ${name} runtime (it lists: ${board.runtimes.map((x) => x.runtime).join(", ")})`);
+  if (!r) {
+    const excluded = board.excludedRuntimes?.find((x) => x.runtime === name);
+    if (excluded) throw new Error(`board ${board.id} cannot run ${name}: ${excluded.reason}`);
+    throw new Error(`board ${board.id} has no ${name} runtime (it lists: ${board.runtimes.map((x) => x.runtime).join(", ")})`);
+  }
   return r;
 }
 
@@ -134,6 +210,7 @@ export async function buildFirmware(
     path = await buildEspruinoEntry("app", entryRel, { outDir, minify: true });
   }
   const bytes = readFileSync(path);
+  const ram = ramCheck(runtime, path);
   const manifest: Manifest = {
     version: FIRMWARE_VERSION,
     board: board.id,
@@ -143,12 +220,17 @@ export async function buildFirmware(
     bytes: bytes.length,
     sha256: createHash("sha256").update(bytes).digest("hex"),
     budget: { appBytes: runtime.budget.appBytes },
-    fits: bytes.length <= runtime.budget.appBytes,
+    fits: bytes.length <= runtime.budget.appBytes && ram.fits,
+    ram,
     builtAt: new Date().toISOString(),
   };
   writeFileSync(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   if (!manifest.fits && enforceBudget) {
-    throw new BudgetError(`${manifest.artifact} is ${bytes.length} bytes; ${board.id}'s ${target} budget is ${runtime.budget.appBytes} bytes`);
+    throw new BudgetError(
+      bytes.length > runtime.budget.appBytes
+        ? `${manifest.artifact} is ${bytes.length} bytes; ${board.id}'s ${target} budget is ${runtime.budget.appBytes} bytes`
+        : `${board.id}'s ${target} RAM budget is ${ram.budget} ${ram.unit}; the app needs ${ram.needed} (${ram.how}, measured ${ram.measuredAt})`,
+    );
   }
   return manifest;
 }
