@@ -9,7 +9,8 @@
  *   until the origin says `close`. Subscriptions, END to a displaced subscriber, one
  *   message in flight and SUB/GET exclusivity are all the owner's per-session state, so
  *   they behave as in one process.
- * - owner → origin `out`: every block the proxy sends (responses, MSG, END, DELD), with the
+ * - owner → origin `out`: every block the proxy sends (responses, MSG, END, DELD) without
+ *   its padding (an OK to a forwarded SEND is a few bytes, not 16 KiB), with the
  *   proxy's subscription count (the origin's idle timeout must not close a connection whose
  *   subscriptions live elsewhere).
  *
@@ -20,6 +21,7 @@
  * never leaves its process, and cross-process traffic costs one hop each way.
  */
 import type { Bytes } from "../../firmware/port/bytes";
+import { SMP_BLOCK_SIZE } from "../../firmware/transport/smp/block";
 import type { CommandHandler, RelaySession, Shard } from "./command-handler";
 
 export interface SessionWire {
@@ -34,6 +36,22 @@ export type ShardMessage =
   | { t: "close"; to: number; from: number; token: number };
 
 const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.length));
+
+/** SMP's pad byte ('#'), after a block's content */
+const PAD = 0x23;
+
+/** A block without its padding: the Word16 content length and the content. */
+function unpadded(block: Bytes): Uint8Array {
+  const b = block as Uint8Array;
+  return b.subarray(0, 2 + ((b[0] << 8) + b[1]));
+}
+
+function padded(content: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(SMP_BLOCK_SIZE);
+  b.set(content);
+  b.fill(PAD, content.length);
+  return b;
+}
 
 export class Forwarder implements Shard {
   private handler: CommandHandler | undefined;
@@ -88,7 +106,7 @@ export class Forwarder implements Shard {
       const s = this.origins.get(m.token);
       if (s === undefined || s.closed) return; // the client left meanwhile
       s.remoteSubs.set(m.from, m.subs);
-      s.params.send(m.blocks.map(asBuffer) as Bytes[]);
+      s.params.send(m.blocks.map(padded));
       return;
     }
     const key = `${m.from}:${m.token}`;
@@ -108,7 +126,7 @@ export class Forwarder implements Shard {
         sessionId: m.session.sessionId,
         version: m.session.version,
         serverDhSecretKey: m.session.serverDhSecretKey,
-        send: (blocks) => this.post({ t: "out", to: from, from: this.index, token, subs: created.subs.size, blocks: blocks as Uint8Array[] }),
+        send: (blocks) => this.post({ t: "out", to: from, from: this.index, token, subs: created.subs.size, blocks: blocks.map(unpadded) }),
       });
       proxy = created;
       this.proxies.set(key, proxy);
