@@ -1,7 +1,8 @@
 /**
- * The reading kinds a board can measure: its sensors' drivers, as the firmware builds them
- * (drivers declare their quantities and touch no bus until sampled), named as the station
- * names them. A template's `sensors` subset must be drawn from these.
+ * What a template may ask of its board. The reading kinds it can measure: its sensors'
+ * drivers, as the firmware builds them (drivers declare their quantities and touch no bus
+ * until sampled), named as the station names them; a `sensors` subset is drawn from
+ * these. And the runtimes it runs, for the artifact mix.
  */
 import { readingKind } from "../../firmware/app/app-protocol";
 import { createSensors } from "../../firmware/app/sensors/sensor-config";
@@ -27,4 +28,21 @@ export function boardKinds(boardId: string): string[] {
     cache.set(boardId, kinds);
   }
   return kinds;
+}
+
+/** The board runtime a `--mix` artifact needs. */
+const RUNTIME_OF_ARTIFACT = { lua: "nodemcu-lua", espruino: "espruino" } as const;
+
+/**
+ * Whether a board's definition lists the runtime an artifact needs (false for an unknown
+ * board, which the boards check reports).
+ */
+export function boardRunsArtifact(boardId: string, artifact: "lua" | "espruino"): boolean {
+  let board;
+  try {
+    board = findBoard(boardId);
+  } catch {
+    return false;
+  }
+  return board.runtimes.some((r) => r.runtime === RUNTIME_OF_ARTIFACT[artifact]);
 }

@@ -12,7 +12,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { ClockMode } from "../clock/scheduler";
 import { Rng } from "../models/rng";
-import { boardKinds } from "./board-kinds";
+import { boardKinds, boardRunsArtifact } from "./board-kinds";
 import { parseDuration } from "./duration";
 import { type Artifact, type ArtifactMix, formatMix, parseMix } from "./mix";
 
@@ -391,12 +391,15 @@ export function checkSpec(spec: FleetSpec, options: SpecOptions = {}): string[] 
   });
   if (totalDevices(spec) === 0) problems.push("devices: the fleet has no devices (every count is 0)");
   const mixed = mixCounts(spec);
-  const eligible = spec.devices.filter(canRunArtifact).reduce((a, t) => a + t.count, 0);
-  if (mixed.lua + mixed.espruino > eligible) {
-    problems.push(
-      `mix: ${formatMix(spec.mix)} asks for ${mixed.lua + mixed.espruino} artifact devices, but only ${eligible} can run one ` +
-        "(the compiled firmware needs a template with protocol grp, no sensors subset and a whole-second interval)",
-    );
+  if (mixed.lua + mixed.espruino > 0 && problems.length === 0) {
+    const left = assignMix(spec, expandDevices({ ...spec, mix: { lua: 0, espruino: 0 } }));
+    if (left.lua + left.espruino > 0) {
+      problems.push(
+        `mix: ${formatMix(spec.mix)} asks for ${mixed.lua} Lua and ${mixed.espruino} Espruino devices, but only ` +
+          `${mixed.lua - left.lua} and ${mixed.espruino - left.espruino} can run one (an artifact needs a template with protocol grp, ` +
+          "no sensors subset and a whole-second interval, on a board whose definition lists the runtime)",
+      );
+    }
   }
   spec.faults.forEach((f, i) => {
     if (f.atMs !== undefined && f.atMs >= spec.durationMs) problems.push(`faults[${i}].at: ${f.atMs} ms is not before the end of the run (${spec.durationMs} ms)`);
@@ -474,10 +477,29 @@ export function expandDevices(spec: FleetSpec): DevicePlan[] {
       });
     }
   });
-  const order = Rng.of(spec.seed, "mix").shuffle(out.filter((d) => canRunArtifact(spec.devices[d.template])).map((d) => d.index));
-  const { lua, espruino } = mixCounts(spec);
-  for (let i = 0; i < lua + espruino && i < order.length; i++) out[order[i]].artifact = i < lua ? "lua" : "espruino";
+  assignMix(spec, out);
   return out;
+}
+
+/**
+ * Draws the mix (seeded) from the devices an artifact can run on, Lua first; returns how
+ * many of each it could not place.
+ */
+function assignMix(spec: FleetSpec, plans: DevicePlan[]): { lua: number; espruino: number } {
+  const left = mixCounts(spec);
+  if (left.lua + left.espruino === 0) return left;
+  const order = Rng.of(spec.seed, "mix").shuffle(plans.filter((d) => canRunArtifact(spec.devices[d.template])).map((d) => d.index));
+  for (const i of order) {
+    const p = plans[i];
+    if (left.lua > 0 && boardRunsArtifact(p.board, "lua")) {
+      p.artifact = "lua";
+      left.lua--;
+    } else if (left.espruino > 0 && boardRunsArtifact(p.board, "espruino")) {
+      p.artifact = "espruino";
+      left.espruino--;
+    }
+  }
+  return left;
 }
 
 /** How many devices the mix runs as each artifact: its shares of the whole fleet, rounded. */
