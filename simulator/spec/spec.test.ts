@@ -125,7 +125,8 @@ faults:
   });
 
   it("expands devices with a seeded artifact mix and phases", () => {
-    const s = parseSpecText(`seed: m\nmix: lua=10%,espruino=5%\ndevices: [{ name: "d{n:4}", count: 200 }]`, "m.yaml");
+    // A board whose definition lists both runtimes (the mix is drawn only from those).
+    const s = parseSpecText(`seed: m\nmix: lua=10%,espruino=5%\ndevices: [{ name: "d{n:4}", count: 200, board: seeed-xiao-esp32s3-sense }]`, "m.yaml");
     const a = expandDevices(s);
     expect(a.length).toBe(200);
     expect(a[0].name).toBe("d0001");
@@ -134,6 +135,12 @@ faults:
     expect(expandDevices(s)).toEqual(a);
     s.seed = "other";
     expect(expandDevices(s).map((d) => d.artifact)).not.toEqual(a.map((d) => d.artifact));
+    // Only devices an artifact can run on are drawn: here the GRP template, not the SMP one.
+    const m = expandDevices(
+      parseSpecText(`mix: lua=20%\ndevices: [{ name: "g{n}", count: 3, board: seeed-xiao-esp32s3-sense }, { name: "s{n}", count: 7, protocol: smp }]`, "m.yaml"),
+    );
+    expect(m.filter((d) => d.artifact === "lua").every((d) => d.name.startsWith("g"))).toBe(true);
+    expect(m.filter((d) => d.artifact === "lua").length).toBe(2);
     for (const d of a) {
       expect(d.phaseMs).toBeGreaterThanOrEqual(0);
       expect(d.phaseMs).toBeLessThan(d.intervalMs);
