@@ -92,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
         return ExitCode.OK;
       }
       const appTransfer = result.transfers[result.transfers.length - 1];
-      if (json) printJson({ ok: true, port: path, runtime, board: o.board ?? null, ...result });
+      if (json) printJson({ ok: true, port: path, runtime, board: o.board ?? null, file: o.file, ...result });
       else if (!o.quiet) {
         console.log(`uploaded ${result.app} (${app.length} bytes, SHA-256 ${appTransfer.sha256.slice(0, 16)}…)` +
           (appTransfer.resumedAt > 0 ? `, resumed at byte ${appTransfer.resumedAt}` : "") + `; board says: ${result.ready}`);

@@ -57,7 +57,8 @@ describe("the real tsense app on emulated boards", () => {
       try {
         let r = await uploadRealApp(runtime, ["--port", port, "--json"]);
         expect(r.code, r.stderr).toBe(ExitCode.OK);
-        expect(r.json().ready).toMatch(/^TSENSE READY [0-9a-f]{12} a_[0-9a-f]{16}\./);
+        const first = r.json();
+        expect(first.ready).toMatch(/^TSENSE READY [0-9a-f]{12} a_[0-9a-f]{16}\./);
         // The app itself ran at boot: no configuration yet, and it says so.
         const boot = console.slice(console.lastIndexOf("@T SWITCHED")); // (the port probe before it errs on purpose)
         expect(boot).toMatch(/TSENSE UNPROVISIONED \S+ \(no tsense\.cfg; run tsense provision\)/);
@@ -84,9 +85,10 @@ describe("the real tsense app on emulated boards", () => {
 
         // An update while the provisioned app runs (and prints its own "TSENSE READY … <name>"):
         // nothing to resend, a new version switched in, the loader's READY line recognised.
-        r = await uploadRealApp(runtime, ["--port", port, "--version", "9.9.9", "--json"]);
+        r = await run(upload, ["--file", first.file as string, "--runtime", runtime, "--port", port, "--version", "9.9.9", "--json"]);
         expect(r.code, r.stderr).toBe(ExitCode.OK);
-        expect(r.json().ready).toMatch(/^TSENSE READY 9\.9\.9 a_/);
+        expect(r.json().ready).toBe(`TSENSE READY 9.9.9 ${first.app as string}`);
+        expect(r.json().transfers).toMatchObject([{}, { resumedAt: (first.transfers as { size: number }[])[1].size, chunksSent: 0 }]);
       } finally {
         board.powerOff();
       }
