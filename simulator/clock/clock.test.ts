@@ -325,4 +325,22 @@ describe("quietMs and HalTimers", () => {
     const face: Pick<FirmwareScheduler, "now" | "setTimer" | "cancel" | "activity" | "hold"> = hal;
     expect(typeof face.hold()).toBe("function");
   });
+  it("keeps one virtual time for schedulers sharing a wall-clock anchor, across and between runs", async () => {
+    let wall = 1_000_000;
+    const clock = () => wall;
+    const a = new Scheduler({ mode: { mode: "accelerated", speed: 10 }, wallClock: clock });
+    const b = new Scheduler({ mode: { mode: "accelerated", speed: 10 }, wallClock: clock });
+    a.anchorAt(999_000, 0);
+    b.anchorAt(999_000, 0);
+    expect(a.now()).toBe(10_000);
+    expect(b.now()).toBe(10_000);
+    wall += 50; // time flows while neither runs
+    expect(a.now()).toBe(10_500);
+    const run = b.run(20_000);
+    wall += 20;
+    b.stop();
+    await run;
+    expect(b.now()).toBe(a.now());
+    expect(() => new Scheduler({ mode: { mode: "stepped" } }).anchorAt(0)).toThrow(/stepped/);
+  });
 });

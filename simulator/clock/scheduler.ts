@@ -62,6 +62,11 @@ export interface RunResult {
   stopped: boolean;
 }
 
+/** A wall clock every thread of a process reads alike (ms since the epoch, sub-ms resolution). */
+export function sharedWallClock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** Stepped mode yields to Node's event loop after this much wall time (progress lines, I/O). */
 const STEPPED_YIELD_WALL_MS = 20;
 /** Realtime: most tasks run back to back before yielding to I/O. */
@@ -86,6 +91,8 @@ export class Scheduler {
   private taskTime: number | undefined;
   private readonly quietMs: number;
   private lastActivityWall = -Infinity;
+  /** anchorAt() fixed the anchor: run() keeps it, and time flows between runs too. */
+  private fixedAnchor = false;
 
   constructor(options: SchedulerOptions) {
     this.mode = options.mode;
@@ -102,6 +109,18 @@ export class Scheduler {
     this.quietMs = options.quietMs ?? 0;
   }
 
+  /**
+   * Realtime/accelerated: virtual time is `virtualMs + (wallClock() - wallMs) × speed` from
+   * now on, across run() calls and between them. Schedulers in several threads given the
+   * same wall clock and anchor keep one virtual time (a fleet's device shards).
+   */
+  anchorAt(wallMs: number, virtualMs: number = this.virtualNow): void {
+    if (this.mode.mode === "stepped") throw new Error("scheduler: a stepped clock has no wall-clock anchor");
+    this.fixedAnchor = true;
+    this.anchorWall = wallMs;
+    this.anchorVirtual = virtualMs;
+  }
+
   /** I/O happened (bytes sent or received, a connection event): see `quietMs`. */
   activity(): void {
     this.lastActivityWall = this.wall();
@@ -114,7 +133,7 @@ export class Scheduler {
    */
   now(): number {
     if (this.taskTime !== undefined) return this.taskTime;
-    if (this.running && this.mode.mode !== "stepped") {
+    if ((this.running || this.fixedAnchor) && this.mode.mode !== "stepped") {
       const t = this.anchorVirtual + (this.wall() - this.anchorWall) * this.speed;
       // Monotonic, and never behind a task that is running.
       if (t > this.virtualNow) this.virtualNow = t;
@@ -183,8 +202,10 @@ export class Scheduler {
     this.running = true;
     this.stopRequested = false;
     const wallStart = this.wall();
-    this.anchorVirtual = this.virtualNow;
-    this.anchorWall = wallStart;
+    if (!this.fixedAnchor) {
+      this.anchorVirtual = this.virtualNow;
+      this.anchorWall = wallStart;
+    }
     const before = this.tasksRun;
     try {
       if (this.mode.mode === "stepped") await this.runStepped(untilMs, wallStart, options);

@@ -15,12 +15,14 @@ import { MemoryAgentStore } from "../../firmware/agent/node/stores";
 import { RelayHost } from "./relay-host";
 import { Station } from "../station/station";
 import { startBridge, type RunningBridge } from "../mqtt/bridge";
-import { DeviceClock, HalTimers, Scheduler, Transcript } from "../clock/index";
+import { DeviceClock, HalTimers, Scheduler, Transcript, sharedWallClock } from "../clock/index";
 import { DeviceModels } from "../models/device-models";
 import { FaultPlan, LinkProxy, type FaultEvent } from "../faults/index";
 import { MetricsCollector, LOST_IN_FLIGHT_AT_END, type LiveSnapshot, type Series, type Summary } from "../metrics/index";
 import { expandDevices, type FleetSpec, type DevicePlan } from "../spec/index";
 import { createFleetDevice, type FleetDevice } from "./fleet-device";
+import { DeviceShards, ShardDevice, autoWorkers } from "./shards";
+import type { ShardDeviceInit } from "./shard-protocol";
 
 /** Stepped mode: wall ms without socket activity before virtual time may jump (relay replies are not overtaken). */
 const STEPPED_QUIET_MS = 15;
@@ -68,6 +70,12 @@ export interface FleetOptions {
   drainMs?: number;
   onProgress?: (s: LiveSnapshot) => void;
   log?: (line: string) => void;
+  /**
+   * Worker threads running the devices (0: all in this thread); "auto" (default): every
+   * core but one for fleets of 500 devices or more. Stepped runs stay in one thread (their
+   * determinism needs one event order).
+   */
+  workers?: number | "auto";
 }
 
 export interface FleetResult {
@@ -83,6 +91,8 @@ export interface FleetResult {
   reconnectStormMs: number[];
   /** With judgeMs: virtual time the counted window began (every device connected), or NaN if never. */
   judgedFromMs: number;
+  /** Worker threads that ran devices (0: all in the main thread). */
+  workers: number;
 }
 
 interface Tracking {
@@ -98,6 +108,22 @@ interface Tracking {
   holds: Map<number, () => void>;
   /** Readings journalled in the warm-up or after the run's duration: matched, not counted. */
   ignored: Set<number>;
+  /**
+   * Shards: station records that arrived before their reading's report (the relay can be
+   * faster than the worker's message), by key, with their arrival times.
+   */
+  early: Map<string, number[]>;
+  /** The link is up (since the last boot); it has been up at least once. */
+  linkUp: boolean;
+  everUp: boolean;
+  /**
+   * seq → when its reading stopped waiting for a link (journalled while the link was up, or
+   * the link coming up after it; handshakes after that are wall-time work): virtual ms, and
+   * wall ms (stepped mode).
+   */
+  handoff: Map<number, { v: number; w: number }>;
+  /** Readings journalled while the device was not connected: handed off at the next connect. */
+  waiting: number[];
 }
 
 function providerFor(name: DevicePlan["crypto"], cache: Map<string, CryptoProvider>): CryptoProvider {
@@ -119,9 +145,18 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const stepped = spec.clock.mode === "stepped";
   const warmupMs = o.warmupMs ?? 0;
   const speed = spec.clock.mode === "accelerated" ? spec.clock.speed : 1;
+  const nodeDevices = plans.filter((p) => p.artifact === "node").length;
+  const asked = o.workers ?? "auto";
+  if (asked !== "auto" && !(Number.isInteger(asked) && asked >= 0)) throw new Error(`--workers: expected a whole number or "auto", got ${String(asked)}`);
+  let workers = asked === "auto" ? autoWorkers(nodeDevices) : Math.min(asked, nodeDevices);
+  if (stepped && workers > 0) {
+    if (asked !== "auto") log("note: a stepped clock runs every device in the main thread (one event order keeps it deterministic); --workers ignored");
+    workers = 0;
+  }
   let taskErrors = 0;
   const scheduler = new Scheduler({
     mode: spec.clock,
+    wallClock: stepped ? undefined : sharedWallClock,
     quietMs: stepped ? STEPPED_QUIET_MS : 0,
     onTaskError: (e) => {
       taskErrors++;
@@ -179,98 +214,175 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const devices: FleetDevice[] = [];
     const byName = new Map<string, number>();
     const tracking: Tracking[] = [];
-    const clocks: DeviceClock[] = [];
-    const linkUpAt = new Map<number, number>();
+    const clocks: (DeviceClock | undefined)[] = [];
+    const groups: ShardDeviceInit[][] = Array.from({ length: workers }, () => []);
+    const handlers: { onReading: (timeMs: number, kind: string, value: number, at: number) => void; onEvent: (type: string, detail: string, at: number) => void }[] = [];
+    const linkUpAt = new Map<number, { v: number; w: number }>();
     /** Readings journalled after the run's duration are not counted (only matched, so they are not "unknown"). */
     let counting = true;
+    let sharded = 0;
     for (const p of plans) {
       const { invitation } = await station.invite();
+      const relayUrl = proxyUrls.get(p.index) ?? (p.protocol === "smp" ? stationRelay : deviceRelay);
+      const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), holds: new Map(), ignored: new Set(), early: new Map(), linkUp: false, everUp: false, handoff: new Map(), waiting: [] };
+      tracking.push(t);
+      let connectHold: (() => void) | undefined;
+      const d = (): FleetDevice => devices[p.index];
+      // `at`: the virtual time it happened (a shard's report arrives a little later).
+      const onReading = (timeMs: number, kind: string, value: number, at: number): void => {
+        const seq = t.next++;
+        const key = `${timeMs}/${kind}`;
+        let k = t.keys.get(key);
+        if (k === undefined) t.keys.set(key, (k = { seqs: [], delivered: 0 }));
+        k.seqs.push(seq);
+        if (!counting || at < warmupMs || (o.judgeMs !== undefined && (judgeFrom === undefined || at < judgeFrom))) {
+          t.ignored.add(seq);
+        } else {
+          t.sentAt.set(seq, at);
+          // Before its first link the device is connecting (wall work), not offline.
+          if (t.linkUp || !t.everUp) t.handoff.set(seq, { v: at, w: sharedWallClock() });
+          else t.waiting.push(seq);
+          if (stepped && d().isReady()) t.holds.set(seq, cappedHold(scheduler, STEPPED_DELIVERY_HOLD_WALL_MS));
+          metrics.sent(p.index, seq, at);
+          transcript.record(at, p.name, kind, value.toFixed(3));
+        }
+        if (t.early.size > 0) lateReport(p.index, key);
+      };
+      const onEvent = (type: string, detail: string, at: number): void => {
+        if (process.env.TSENSE_FLEET_DEBUG) log(`${Math.round(at)} ${p.name} ${type} ${detail}`);
+        const handOff = (): void => {
+          const w = sharedWallClock();
+          for (const seq of t.waiting) t.handoff.set(seq, { v: at, w });
+          t.waiting = [];
+        };
+        if (type === "boot") t.linkUp = false;
+        if (type === "link" && detail === "up") {
+          t.linkUp = true;
+          t.everUp = true;
+          handOff();
+          if (relayBackAt !== undefined && metrics.snapshot(0).connected + (d().isReady() ? 1 : 0) >= plans.length) {
+            reconnectStormMs.push(at - relayBackAt);
+            relayBackAt = undefined;
+          }
+          linkUpAt.set(p.index, { v: at, w: sharedWallClock() });
+          // Reconnects after the station handshake: the link is all there is to wait for.
+          if (d().isReady()) metrics.connected(p.index);
+          allConnected();
+          if (stepped) {
+            connectHold?.();
+            connectHold = cappedHold(scheduler, STEPPED_CONNECT_HOLD_WALL_MS);
+          }
+        } else if (type === "link") {
+          t.linkUp = false;
+          connectHold?.();
+          metrics.disconnected(p.index, detail.replace(/^down: /, "") || "closed");
+        } else if (type === "ready") {
+          handOff();
+          connectHold?.();
+          metrics.connected(p.index);
+          allConnected();
+          const up = linkUpAt.get(p.index);
+          // Handshakes are wall-time work: wall ms in accelerated and stepped runs too.
+          if (up !== undefined) metrics.handshake(stepped ? sharedWallClock() - up.w : (at - up.v) / speed);
+        }
+      };
+      handlers.push({ onReading, onEvent });
+      byName.set(p.name, p.index);
+      if (workers > 0 && p.artifact === "node") {
+        // A shard builds it; the ShardDevice is filled in below.
+        groups[sharded++ % workers].push({ index: p.index, relay: relayUrl, invitation });
+        devices.push(undefined as unknown as FleetDevice);
+        clocks.push(undefined);
+        continue;
+      }
       const clock = new DeviceClock(scheduler, plan.skewAt(p.index, 0));
       clocks.push(clock);
       const timers = new HalTimers(scheduler, clock);
       const models = new DeviceModels(spec.seed, p.name, spec.timeOfDayMs);
       for (const f of plan.sensorFaults(p.index)) models.addFault(f.kind, f.fault);
-      const relayUrl = proxyUrls.get(p.index) ?? (p.protocol === "smp" ? stationRelay : deviceRelay);
-      const t: Tracking = { next: 0, keys: new Map(), lastCutMs: -1, sentAt: new Map(), resolved: new Set(), holds: new Map(), ignored: new Set() };
-      tracking.push(t);
-      let connectHold: (() => void) | undefined;
-      const d = createFleetDevice({
-        plan: p,
-        relay: relayUrl,
-        invitation,
-        timers,
-        models,
-        now: () => clock.now(),
-        provider: providerFor(p.crypto, providers),
-        epochMs,
-        onReading: (timeMs, kind, value) => {
-          const seq = t.next++;
-          const key = `${timeMs}/${kind}`;
-          let k = t.keys.get(key);
-          if (k === undefined) t.keys.set(key, (k = { seqs: [], delivered: 0 }));
-          k.seqs.push(seq);
-          const now = scheduler.now();
-          if (!counting || now < warmupMs || (o.judgeMs !== undefined && (judgeFrom === undefined || now < judgeFrom))) {
-            t.ignored.add(seq);
-            return;
-          }
-          t.sentAt.set(seq, now);
-          if (stepped && d.isReady()) t.holds.set(seq, cappedHold(scheduler, STEPPED_DELIVERY_HOLD_WALL_MS));
-          metrics.sent(p.index, seq, now);
-          transcript.record(now, p.name, kind, value.toFixed(3));
-        },
-        onEvent: (type, detail) => {
-          if (process.env.TSENSE_FLEET_DEBUG) log(`${Math.round(scheduler.now())} ${p.name} ${type} ${detail}`);
-          if (type === "link" && detail === "up") {
-            if (relayBackAt !== undefined && metrics.snapshot(0).connected + (d.isReady() ? 1 : 0) >= plans.length) {
-              reconnectStormMs.push(scheduler.now() - relayBackAt);
-              relayBackAt = undefined;
-            }
-            linkUpAt.set(p.index, scheduler.now());
-            // Reconnects after the station handshake: the link is all there is to wait for.
-            if (d.isReady()) metrics.connected(p.index);
-            allConnected();
-            if (stepped) {
-              connectHold?.();
-              connectHold = cappedHold(scheduler, STEPPED_CONNECT_HOLD_WALL_MS);
-            }
-          } else if (type === "link") {
-            connectHold?.();
-            metrics.disconnected(p.index, detail.replace(/^down: /, "") || "closed");
-          } else if (type === "ready") {
-            connectHold?.();
-            metrics.connected(p.index);
-            allConnected();
-            const up = linkUpAt.get(p.index);
-            if (up !== undefined) metrics.handshake(scheduler.now() - up);
-          }
-        },
-      });
-      devices.push(d);
-      byName.set(p.name, p.index);
-      scheduler.at(p.phaseMs, () => d.start());
+      devices.push(
+        createFleetDevice({
+          plan: p,
+          relay: relayUrl,
+          invitation,
+          timers,
+          models,
+          now: () => clock.now(),
+          provider: providerFor(p.crypto, providers),
+          epochMs,
+          onReading: (timeMs, kind, value) => onReading(timeMs, kind, value, scheduler.now()),
+          onEvent: (type, detail) => onEvent(type, detail, scheduler.now()),
+        }),
+      );
     }
+    let shards: DeviceShards | undefined;
+    if (workers > 0) {
+      log(`devices: ${sharded} in ${workers} worker thread${workers === 1 ? "" : "s"}, ${plans.length - sharded} in the main thread`);
+      const s = await DeviceShards.start({ spec, epochMs }, groups, {
+        onReading: (i, at, timeMs, kind, value) => handlers[i].onReading(timeMs, kind, value, at),
+        onEvent: (i, at, type, detail) => handlers[i].onEvent(type, detail, at),
+      });
+      shards = s;
+      cleanups.push(() => s.close());
+      for (const [i, sd] of s.byIndex) devices[i] = sd;
+    }
+    for (const p of plans) scheduler.at(p.phaseMs, () => devices[p.index].start());
 
-    station.onRecord((r) => {
-      if (r.type !== "reading") return;
-      const i = byName.get(r.device);
-      if (i === undefined) return;
-      const now = scheduler.now();
-      const k = tracking[i].keys.get(`${Date.parse(r.time)}/${r.kind}`);
+    /**
+     * Journalled → station record: the time the reading waited on the device for a link
+     * (link loss, relay down, reconnect backoff: virtual timers) in virtual ms, plus the
+     * time from then to the record, which is handshake, relay, station and socket work done
+     * in wall time: in wall ms (accelerated: virtual / speed; stepped: measured), so an
+     * accelerated or stepped run does not inflate it. Real time: both are the same.
+     */
+    function honestLatency(tr: Tracking, seq: number, now: number): number | undefined {
+      const sentAt = tr.sentAt.get(seq);
+      if (sentAt === undefined) return undefined;
+      const h = tr.handoff.get(seq) ?? { v: sentAt, w: NaN };
+      tr.handoff.delete(seq);
+      const waited = Math.max(0, h.v - sentAt);
+      if (stepped) return Number.isNaN(h.w) ? undefined : waited + Math.max(0, sharedWallClock() - h.w);
+      return waited + Math.max(0, now - Math.max(h.v, sentAt)) / speed;
+    }
+    /** A station record of device i's reading `key`, arrived at `now`. */
+    function record(i: number, key: string, now: number): void {
+      const tr = tracking[i];
+      const k = tr.keys.get(key);
+      if (shards !== undefined && (k === undefined || k.delivered >= k.seqs.length)) {
+        // Its reading may still be on its way from the shard: matched when it comes (or at the end).
+        const e = tr.early.get(key);
+        if (e === undefined) tr.early.set(key, [now]);
+        else e.push(now);
+        return;
+      }
       if (k === undefined) {
         metrics.delivered(i, -1, now);
         return;
       }
       // The n-th record of a key is its n-th reading; more are duplicates.
       const seq = k.delivered < k.seqs.length ? k.seqs[k.delivered++] : k.seqs[0];
-      if (tracking[i].ignored.has(seq)) return;
-      const outcome = metrics.delivered(i, seq, now);
+      if (tr.ignored.has(seq)) return;
+      const outcome = metrics.delivered(i, seq, now, honestLatency(tr, seq, now));
       if (outcome === "delivered" || outcome === "late") {
-        tracking[i].sentAt.delete(seq);
-        tracking[i].holds.get(seq)?.();
-        tracking[i].holds.delete(seq);
-        tracking[i].resolved.add(seq);
+        tr.sentAt.delete(seq);
+        tr.holds.get(seq)?.();
+        tr.holds.delete(seq);
+        tr.resolved.add(seq);
       }
+    }
+    /** A reading reported by a shard: a record that overtook it is matched now. */
+    function lateReport(i: number, key: string): void {
+      const e = tracking[i].early.get(key);
+      const at = e?.shift();
+      if (e === undefined || at === undefined) return;
+      if (e.length === 0) tracking[i].early.delete(key);
+      record(i, key, at);
+    }
+    station.onRecord((r) => {
+      if (r.type !== "reading") return;
+      const i = byName.get(r.device);
+      if (i === undefined) return;
+      record(i, `${Date.parse(r.time)}/${r.kind}`, scheduler.now());
     });
 
     // Faults.
@@ -332,8 +444,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           break;
         case "clock-skew":
           if (phase === "start" && e.startMs > 0) {
-            clocks[e.device as number].setPpm(e.ppm);
-            clocks[e.device as number].step(e.offsetMs);
+            const c = clocks[e.device as number];
+            if (c !== undefined) {
+              c.setPpm(e.ppm);
+              c.step(e.offsetMs);
+            } else if (d instanceof ShardDevice) d.skew(e.ppm, e.offsetMs);
           }
           break;
         default:
@@ -345,10 +460,21 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 
     const progress = setInterval(() => o.onProgress?.(metrics.snapshot(scheduler.now())), 250);
     cleanups.push(() => clearInterval(progress));
-    metrics.sampleResources();
-    const sampler = setInterval(() => metrics.sampleResources(), 1000);
+    const sample = (): void => {
+      if (shards !== undefined) metrics.setShardHeap(shards.heapBytes());
+      metrics.sampleResources();
+    };
+    sample();
+    const sampler = setInterval(sample, 1000);
     cleanups.push(() => clearInterval(sampler));
     const maxWallMs = stepped ? undefined : (spec.durationMs + (o.drainMs ?? 20_000)) / speed + 60_000;
+    if (shards !== undefined) {
+      // One virtual time for every thread: the same anchor on the same wall clock.
+      const wall = sharedWallClock();
+      const virtual = scheduler.now();
+      scheduler.anchorAt(wall, virtual);
+      shards.go(wall, virtual);
+    }
     await scheduler.run(spec.durationMs, { maxWallMs });
     o.onProgress?.(metrics.snapshot(scheduler.now()));
     await relayChange;
@@ -359,12 +485,18 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     let t = Math.ceil(scheduler.now());
     const drainEnd = t + (o.drainMs ?? 20_000);
     const settled = () => plans.every((p) => tracking[p.index].sentAt.size <= devices[p.index].dropped());
-    while (t < drainEnd && !settled()) {
-      t = Math.min(drainEnd, t + 1000);
+    await shards?.sync();
+    while (!settled()) {
+      // With shards, virtual time flows between runs too (one anchor for every thread).
+      const from = Math.max(t, Math.ceil(scheduler.now()));
+      if (from >= drainEnd) break;
+      t = Math.min(drainEnd, from + 1000);
       await scheduler.run(t, { maxWallMs: stepped ? undefined : 60_000 });
       if (stepped) await new Promise((r) => setTimeout(r, 20));
+      await shards?.sync();
     }
     await relayChange;
+    await shards?.sync();
     const endMs = scheduler.now();
 
     // Whatever is still missing gets its reason (the oldest missing ones are the dropped ones).
@@ -378,6 +510,16 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         } else if (at <= tr.lastCutMs) metrics.lost(p.index, seq, LOST_POWER_CUT);
       }
     }
+    // Records whose reading never was reported: duplicates of a known key, or unknown.
+    for (const p of plans) {
+      const tr = tracking[p.index];
+      for (const [key, ats] of tr.early) {
+        const k = tr.keys.get(key);
+        for (const at of ats) metrics.delivered(p.index, k === undefined ? -1 : k.seqs[0], at);
+      }
+      tr.early.clear();
+    }
+    if (shards !== undefined) metrics.setShardHeap(shards.heapBytes());
     const summary = metrics.finish(endMs, LOST_IN_FLIGHT_AT_END);
     for (const d of devices) d.stop();
     const result: FleetResult = {
@@ -390,7 +532,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       powerCuts,
       judgedFromMs: judgeFrom ?? NaN,
       reconnectStormMs: relayBackAt === undefined ? reconnectStormMs : [...reconnectStormMs, NaN],
+      workers,
     };
+    if (shards !== undefined) {
+      const e = shards.taskErrors();
+      for (const m of e.first) log(`device task failed (shard): ${m}`);
+      taskErrors += e.count;
+    }
     if (taskErrors > 0) log(`${taskErrors} device tasks failed`);
     return result;
   } finally {

@@ -148,6 +148,8 @@ export class MetricsCollector {
   private peakCores = 0;
   private peakRss = 0;
   private peakHeap = 0;
+  /** Heap grown in worker threads running devices (their isolates are not in process.memoryUsage()). */
+  private shardHeap = 0;
   private finished: Summary | undefined;
 
   constructor(options: MetricsOptions) {
@@ -199,7 +201,11 @@ export class MetricsCollector {
     if (this.heatSent[h] < 0xffff) this.heatSent[h]++;
   }
 
-  delivered(device: number, seq: number, atMs: number): DeliveryOutcome {
+  /**
+   * A delivery at `atMs`; its latency is `atMs` minus the send time unless `latencyMs`
+   * says otherwise (accelerated and stepped fleets count relay and station work in wall ms).
+   */
+  delivered(device: number, seq: number, atMs: number, latencyMs?: number): DeliveryOutcome {
     const d = this.device(device);
     let sentAt = d.pending.get(seq);
     let outcome: DeliveryOutcome = "delivered";
@@ -228,7 +234,7 @@ export class MetricsCollector {
     this.nDelivered++;
     if (seq < d.maxDelivered) this.nOutOfOrder++;
     else d.maxDelivered = seq;
-    const latency = Math.max(0, atMs - sentAt);
+    const latency = Math.max(0, latencyMs ?? atMs - sentAt);
     this.latencies.add(latency);
     this.histogram.add(latency);
     const bs = this.bin(sentAt);
@@ -298,11 +304,16 @@ export class MetricsCollector {
     this.nDecryptFailures++;
   }
 
+  /** The heap device shards (worker threads) grew since before they built their devices. */
+  setShardHeap(bytes: number): void {
+    this.shardHeap = bytes;
+  }
+
   /** Samples memory and CPU; call now and then (e.g. with the progress line). */
   sampleResources(): void {
     const m = process.memoryUsage();
     if (m.rss > this.peakRss) this.peakRss = m.rss;
-    if (m.heapUsed > this.peakHeap) this.peakHeap = m.heapUsed;
+    if (m.heapUsed + this.shardHeap > this.peakHeap) this.peakHeap = m.heapUsed + this.shardHeap;
     const now = performance.now();
     const usage = process.cpuUsage();
     const wall = now - this.lastCpu.at;
@@ -375,8 +386,8 @@ export class MetricsCollector {
       maxDeliveryGapDevice: maxGapDevice,
       memory: {
         rssBytes: Math.max(this.peakRss, mem.rss),
-        heapUsedBytes: Math.max(this.peakHeap, mem.heapUsed),
-        perDeviceBytes: this.deviceCount === 0 ? 0 : Math.max(0, (Math.max(this.peakHeap, mem.heapUsed) - this.baselineHeap) / this.deviceCount),
+        heapUsedBytes: Math.max(this.peakHeap, mem.heapUsed + this.shardHeap),
+        perDeviceBytes: this.deviceCount === 0 ? 0 : Math.max(0, (Math.max(this.peakHeap, mem.heapUsed + this.shardHeap) - this.baselineHeap) / this.deviceCount),
       },
       cpu: {
         userMs: cpu.user / 1000,
