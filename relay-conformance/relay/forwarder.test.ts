@@ -48,7 +48,8 @@ function client(h: CommandHandler): Client {
     send: (blocks) => {
       for (const b of blocks) {
         // replies from another shard travel unpadded and are padded again at the origin
-        if (b.length !== 16384 || b.subarray(2 + ((b[0] << 8) + b[1])).some((x) => x !== 0x23)) throw new Error("not a padded block");
+        const u = b as Uint8Array;
+        if (u.length !== 16384 || u.subarray(2 + ((u[0] << 8) + u[1])).some((x) => x !== 0x23)) throw new Error("not a padded block");
         const ts = parseBlock(b);
         if (!ts.ok) throw new Error(ts.error);
         for (const t of ts.value) {
@@ -124,6 +125,24 @@ describe("sharded command handlers (Forwarder)", () => {
     a.send([q.rid, { tag: "SUB" }, q.rk]);
     expect(tags(a)).toEqual(["OK", "MSG"]); // the unacknowledged message again
     expect(pump()).toBe(0);
+  });
+
+  it("messages that arrive before the handler is attached wait for it", () => {
+    const wire: ShardMessage[] = [];
+    const f0 = new Forwarder(0, 2, (m) => wire.push(m));
+    const f1 = new Forwarder(1, 2, (m) => wire.push(m));
+    const h0 = new CommandHandler({ store: new MemoryQueueStore(), provider: p, shard: f0 });
+    f0.attach(h0);
+    const a = client(h0);
+    const q = newQueue(a);
+    const h1 = new CommandHandler({ store: new MemoryQueueStore(), provider: p, shard: f1 });
+    const b = client(h1);
+    b.send([q.rid, { tag: "SUB" }, q.rk]);
+    f0.receive(wire.shift()!); // fwd to shard 0
+    f1.receive(wire.shift()!); // its answer reaches shard 1 before shard 1 is attached
+    expect(b.got).toEqual([]);
+    f1.attach(h1);
+    expect(tags(b)).toEqual(["OK"]);
   });
 
   it("a wrong signature is refused at the owner exactly as locally", () => {

@@ -55,6 +55,8 @@ function padded(content: Uint8Array): Buffer {
 
 export class Forwarder implements Shard {
   private handler: CommandHandler | undefined;
+  /** messages that arrived before attach (a peer may forward as soon as our listener is up) */
+  private early: ShardMessage[] = [];
   private nextToken = 1;
   private readonly tokens = new WeakMap<RelaySession, number>();
   /** this process's client sessions that forwarded something, by token */
@@ -73,6 +75,9 @@ export class Forwarder implements Shard {
   /** The handler this forwarder serves (it is created with this forwarder as its shard). */
   attach(handler: CommandHandler): void {
     this.handler = handler;
+    const early = this.early;
+    this.early = [];
+    for (const m of early) this.receive(m);
   }
 
   forward(s: RelaySession, owner: number, transmissions: Buffer[]): void {
@@ -101,6 +106,7 @@ export class Forwarder implements Shard {
 
   /** A message from another process (m.to === this.index). */
   receive(m: ShardMessage): void {
+    if (this.handler === undefined) return void this.early.push(m);
     if (m.t === "fwd") return this.runForwarded(m);
     if (m.t === "out") {
       const s = this.origins.get(m.token);
@@ -116,8 +122,7 @@ export class Forwarder implements Shard {
   }
 
   private runForwarded(m: Extract<ShardMessage, { t: "fwd" }>): void {
-    const handler = this.handler;
-    if (handler === undefined) throw new Error("forwarder not attached to a handler");
+    const handler = this.handler!;
     const key = `${m.from}:${m.token}`;
     let proxy = this.proxies.get(key);
     if (proxy === undefined) {
