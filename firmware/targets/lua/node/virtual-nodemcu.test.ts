@@ -175,6 +175,29 @@ describe.each(VMS)("virtual NodeMCU modules on %s", (_name, create) => {
       dev.stop();
     });
 
+    it("console: lines run as lua.c runs them, init.lua at power-on, flash in the caller's map", async () => {
+      const flash = new Map<string, Uint8Array>([["init.lua", new Uint8Array(Buffer.from("print('init', 1 + 1)"))]]);
+      let out = "";
+      const echo: boolean[] = [];
+      const { dev } = await make({ flashDir: undefined, flashFiles: flash, print: (l) => (out += `${l}\n`), write: (t) => (out += t), onConsoleEcho: (on) => echo.push(on), version: "9.8.7" });
+      dev.startConsole();
+      for (const line of [
+        "1 + 2", "for i = 1, 2 do", "print(i) end", "x =", "error('boom')", "print(1 +* 2)",
+        "print(node.info('sw_version').git_release)",
+        "h = crypto.new_hash('SHA256') h:update('a') h:update('bc') print(encoder.toHex(h:finalize()))",
+        "f = io.open('m.lua', 'w') f:write('return 6 * 7') f:close() print(dofile('m.lua'), file.exists('m.lua'))",
+        "uart.setup(0, 115200, 8, uart.PARITY_NONE, uart.STOPBITS_1, 0)",
+      ]) dev.consoleLine(line);
+      await (dev as unknown as { luaMemory(): unknown }).luaMemory(); // (lua5.3: the queue has drained)
+      expect(out).toBe([
+        "init\t2", "> 3", "> >> 1", "2", "> >> stdin:2: boom", "> stdin:1: unexpected symbol near '*'",
+        "> 9.8.7", "> ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "> 42\ttrue", "> 115200", "> ",
+      ].join("\n"));
+      expect(Buffer.from(flash.get("m.lua")!).toString()).toBe("return 6 * 7");
+      expect(echo).toEqual([false]);
+      dev.stop();
+    });
+
     it("i2c: transfer reports the ACK flag and a missing device", async () => {
       const bus = new RegisterBus(0x40);
       const { dev } = await make({ i2c: bus });
