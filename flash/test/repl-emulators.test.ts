@@ -34,6 +34,29 @@ describe("REPL emulators", () => {
     expect(board.boots.filter((b) => b === "app:espruino").length).toBe(2);
   });
 
+  it("Espruino: the protocol's Storage calls, crypto, load(), Ctrl-C; erase wipes Storage, not the SD card", async () => {
+    const { board, out, send } = boardWith(espruinoFirmware(20000));
+    const S = 'require("Storage")';
+    send(`\x10${S}.write("f",[104,105],0,4);${S}.write("f","!",3);print(JSON.stringify(${S}.read("f")))\n`);
+    expect(out()).toContain('"hi\xff!"');
+    send(`\x10${S}.writeJSON("j",{a:1});print(${S}.readJSON("j").a, ${S}.readJSON("nope",1), ${S}.list(/^[fj]$/).join())\n`);
+    expect(out()).toMatch(/1 undefined f,j\r\n/);
+    send(`\x10var h=new Uint8Array(require("crypto").SHA256("abc"));print(h[0].toString(16), E.CRC32("abc"), getSerial(), process.env.VERSION)\n`);
+    expect(out()).toMatch(/ba 891568578 348518123456 2v24\r\n/);
+    send("var half=1+\x03");
+    send("half\n");
+    expect(out()).toMatch(/Uncaught ReferenceError: half is not defined/);
+    send("var kept=5\n");
+    send("load()\n");
+    await until(() => /load\(\)\r\n>/.test(out()));
+    send("typeof kept\n");
+    expect(out()).toMatch(/="undefined"\r\n>$/); // load() started a fresh interpreter
+    board.hardware.sdCard.set("log.txt", new Uint8Array([1]));
+    board.flash.erase(0x300000, 0x100000);
+    expect(board.files.size).toBe(0);
+    expect(board.hardware.sdCard.has("log.txt")).toBe(true);
+  });
+
   it("NodeMCU: banner, Lua, io.open read/write/seek, encoder, crypto, init.lua at boot", async () => {
     const { out, send } = boardWith(nodemcuFirmware(20000));
     await until(() => /NodeMCU ESP32 build 3.0.0-dev-esp32/.test(out()) && out().endsWith("> "));
