@@ -212,18 +212,20 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
     const ackCorrAt = ackAt + 1 + 80 + 1;
     const sendCorrAt = ackAt + ackLen + 2 + 1 + 1;
     const sessionPrefix = Buffer.concat([Buffer.from([c.session.sessionId.length]), c.session.sessionId as Uint8Array]);
-    const ackAndSend = (msgId: Buffer): Buffer => {
+    const [ackOnlyTemplate] = encodeBlocksFast([ackTemplate]);
+    // the ACK at the start of a block (alone, or followed by the next SEND)
+    const fillAck = (tpl: Buffer, msgId: Buffer, withSend: boolean): Buffer => {
       const b = Buffer.allocUnsafe(SMP_BLOCK_SIZE);
-      template.copy(b);
+      tpl.copy(b);
       const corrId = newCorrId();
       corrId.copy(b, ackCorrAt);
-      newCorrId().copy(b, sendCorrAt);
+      if (withSend) newCorrId().copy(b, sendCorrAt);
       msgId.copy(b, ackAt + ackLen - 24);
       const signed = Buffer.concat([sessionPrefix, b.subarray(ackCorrAt - 1, ackAt + ackLen)]);
       b.set(cbAuthenticate(provider, c.authKey, corrId, signed) as Uint8Array, ackAt + 1);
       return b;
     };
-    const ackOnly = (msgId: Bytes) => encodeBlocksFast([transmission(c.session, c.rid, encodeCommand(v, { tag: "ACK", msgId }), c.authKey)]);
+    const ackOnly = (msgId: Buffer): Buffer[] => (msgId.length === 24 ? [fillAck(ackOnlyTemplate, msgId, false)] : encodeBlocksFast([transmission(c.session, c.rid, encodeCommand(v, { tag: "ACK", msgId }), c.authKey)]));
     c.session.setHandler((b) => {
       const ts = parseBlockFast(b);
       if (!ts) return void errors++;
@@ -246,7 +248,7 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
           const sender = senderOf[ci];
           cs[sender].session.send([nextSend(sender)]);
         } else {
-          c.session.send(msgId.length === 24 ? [ackAndSend(msgId)] : [...ackOnly(msgId), ...encodeBlocksFast([transmission(c.session, c.sid, sendCmd)])]);
+          c.session.send(msgId.length === 24 ? [fillAck(template, msgId, true)] : [...ackOnly(msgId), ...encodeBlocksFast([transmission(c.session, c.sid, sendCmd)])]);
         }
       }
     });
