@@ -1,7 +1,7 @@
 // Device fidelity in the fleet: compiled artifacts (--mix lua + espruino) in their virtual
 // runtimes, SMP-over-TLS devices, and a template's sensor subset, all in one small fleet
-// against the embedded relay and station, with a reboot of each artifact device and a link
-// loss on an SMP device; every reading accounted for.
+// against the embedded relay and station, with a reboot of each artifact device and link
+// losses on an SMP device and an artifact, and a relay restart; every reading accounted for.
 import { describe, expect, it } from "vitest";
 import { getProvider } from "../../firmware/crypto/node/providers";
 import { boardSensorConfigs } from "../../boards/board";
@@ -38,13 +38,16 @@ devices:
 faults:
   - { kind: device-reboot, at: 9s, for: 2s, devices: [g1, g2] }
   - { kind: link-loss, at: 8s, for: 4s, devices: [s1] }
+  - { kind: link-loss, at: 15s, for: 3s, devices: [g2] }
+  - { kind: relay-restart, at: 19s, for: 2s }
 `),
       drainMs: 30_000,
       log: (l) => log.push(l),
     });
     const s = r.summary;
     expect(s.devices).toBe(5);
-    expect(r.faults).toMatchObject({ "device-reboot": 2, "link-loss": 1 });
+    expect(r.faults).toMatchObject({ "device-reboot": 2, "link-loss": 2, "relay-restart": 1 });
+    expect(r.relayRestarts).toBe(1);
     expect(s.connects, log.join("\n")).toBeGreaterThanOrEqual(5);
     // Every device sent: 5 devices, a round every 2 s, for most of 24 s.
     expect(s.sent).toBeGreaterThan(5 * 6 * 2);
