@@ -11,7 +11,7 @@ import { SimAdc } from "../firmware/app/sensors/sim/sim-adc";
 import { boardSensorConfigs, runtimeOf } from "./board";
 import { main } from "./cli";
 import { DEFINITIONS_DIR, ESPRUINO_APP_LIMIT, LUA_HEAP_LIMIT_WITHOUT_PSRAM, fieldPath, loadBoardFile, loadBoards } from "./load";
-import { buildFirmware } from "../firmware/node/build";
+import { buildFirmware, ramCheck } from "../firmware/node/build";
 
 const tmp = mkdtempSync(join(tmpdir(), "tsense-boards-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -57,6 +57,20 @@ describe("shipped boards", () => {
     // The stock Espruino ESP32S3 build (4095 JsVars) cannot hold the app; no PSRAM board can hold the Lua heap.
     expect(m.espruino.jsVarsLoaded).toBeGreaterThan(4095);
     expect(2 * liveLua).toBeGreaterThan(LUA_HEAP_LIMIT_WITHOUT_PSRAM);
+  });
+
+  it("the build's RAM check compares the measured need with the budget", () => {
+    const lua = { ...runtimeOf(shipped("lilygo-t-deck-plus") as never, "nodemcu-lua")! };
+    const file = join(tmp, "tiny.lua");
+    writeFileSync(file, "local t = {} for i = 1, 1000 do t[i] = i end return t\n");
+    const ok = ramCheck(lua, file);
+    expect(ok).toMatchObject({ unit: "heapBytes", budget: 4194304, fits: true });
+    expect(ok.needed).toBe(2 * ok.measured);
+    const tight = ramCheck({ ...lua, budget: { ...lua.budget, heapBytes: ok.needed - 1 } }, file);
+    expect(tight.fits).toBe(false);
+    if (tight.codeProbe) expect(tight.codeProbe.codeHeapBytes).toBeGreaterThan(100);
+    const esp = runtimeOf(shipped("esp32-s3-devkitc-1-n8") as never, "espruino")!;
+    expect(ramCheck({ ...esp, budget: { ...esp.budget, jsVars: 4095 } }, file)).toMatchObject({ unit: "jsVars", budget: 4095, fits: false });
   });
 
   it("tsense build names the reason when a board cannot run a runtime", async () => {

@@ -74,7 +74,7 @@ function probeLuaCode(path: string): RamCheck["codeProbe"] {
   return { runtime: `lua5.3 ${version}`, codeHeapBytes: bytes };
 }
 
-function ramCheck(runtime: Runtime, path: string): RamCheck {
+export function ramCheck(runtime: Runtime, path: string): RamCheck {
   const m = JSON.parse(readFileSync(MEASURED_FILE, "utf8")) as Measured;
   if (runtime.runtime === "nodemcu-lua") {
     const live = Math.max(...Object.values(m.lua.liveHeapBytes));
