@@ -33,16 +33,16 @@ export function boardKinds(boardId: string): string[] {
 /** The board runtime a `--mix` artifact needs. */
 const RUNTIME_OF_ARTIFACT = { lua: "nodemcu-lua", espruino: "espruino" } as const;
 
-/**
- * Whether a board's definition lists the runtime an artifact needs (false for an unknown
- * board, which the boards check reports).
- */
-export function boardRunsArtifact(boardId: string, artifact: "lua" | "espruino"): boolean {
-  let board;
+/** The runtimes a board's definition lists (none for an unknown board, which the boards check reports). */
+export function boardRuntimes(boardId: string): string[] {
   try {
-    board = findBoard(boardId);
+    return findBoard(boardId).runtimes.map((r) => r.runtime);
   } catch {
-    return false;
+    return [];
   }
-  return board.runtimes.some((r) => r.runtime === RUNTIME_OF_ARTIFACT[artifact]);
+}
+
+/** Whether a board's definition lists the runtime an artifact needs. */
+export function boardRunsArtifact(boardId: string, artifact: "lua" | "espruino"): boolean {
+  return boardRuntimes(boardId).includes(RUNTIME_OF_ARTIFACT[artifact]);
 }

@@ -12,7 +12,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import { parse as parseYaml } from "yaml";
 import type { ClockMode } from "../clock/scheduler";
 import { Rng } from "../models/rng";
-import { boardKinds, boardRunsArtifact } from "./board-kinds";
+import { boardKinds, boardRunsArtifact, boardRuntimes } from "./board-kinds";
 import { parseDuration } from "./duration";
 import { type Artifact, type ArtifactMix, formatMix, parseMix } from "./mix";
 
@@ -394,10 +394,13 @@ export function checkSpec(spec: FleetSpec, options: SpecOptions = {}): string[] 
   if (mixed.lua + mixed.espruino > 0 && problems.length === 0) {
     const left = assignMix(spec, expandDevices({ ...spec, mix: { lua: 0, espruino: 0 } }));
     if (left.lua + left.espruino > 0) {
+      const want = [mixed.lua > 0 ? `${mixed.lua} Lua` : "", mixed.espruino > 0 ? `${mixed.espruino} Espruino` : ""].filter((x) => x !== "").join(" and ");
+      const placed = [mixed.lua > 0 ? `${mixed.lua - left.lua} Lua` : "", mixed.espruino > 0 ? `${mixed.espruino - left.espruino} Espruino` : ""].filter((x) => x !== "").join(" and ");
+      const boards = [...new Set(spec.devices.filter(canRunArtifact).map((t) => t.board))].map((b) => `${b} runs ${boardRuntimes(b).join(", ") || "none"}`);
       problems.push(
-        `mix: ${formatMix(spec.mix)} asks for ${mixed.lua} Lua and ${mixed.espruino} Espruino devices, but only ` +
-          `${mixed.lua - left.lua} and ${mixed.espruino - left.espruino} can run one (an artifact needs a template with protocol grp, ` +
-          "no sensors subset and a whole-second interval, on a board whose definition lists the runtime)",
+        `mix: ${formatMix(spec.mix)} asks for ${want} devices, but only ${placed} can be placed: an artifact needs a template with ` +
+          `protocol grp, no sensors subset and a whole-second interval, on a board whose definition lists the runtime` +
+          (boards.length > 0 ? ` (${boards.join("; ")})` : " (no template qualifies)"),
       );
     }
   }
