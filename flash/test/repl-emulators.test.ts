@@ -1,14 +1,21 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Board } from "../emulator/board.js";
 import { espruinoFirmware, nodemcuFirmware } from "../emulator/firmware-images.js";
 import { RUNTIMES } from "../emulator/runtimes.js";
+import { espruinoRuntime } from "../emulator/espruino/repl.js";
+import { nodemcuLua53Runtime, nodemcuRuntime } from "../emulator/nodemcu/repl.js";
 import { ESPRUINO } from "../upload/dialects.js";
+import { main as provision } from "../cli/provision.js";
+import { main as upload } from "../cli/upload.js";
+import { ExitCode } from "../errors.js";
+import { newBoard, run } from "./helpers.js";
 import { checkEspruinoSyntax } from "../../firmware/targets/espruino/node/syntax-check.js";
 
-function boardWith(fw: Uint8Array): { board: Board; out: () => string; send: (s: string) => void } {
-  const board = new Board({ runtimes: RUNTIMES });
+function boardWith(fw: Uint8Array, runtimes = RUNTIMES): { board: Board; out: () => string; send: (s: string) => void } {
+  const board = new Board({ runtimes });
   board.flash.bytes.set(fw, 0);
   let text = "";
   board.attachHost({ onData: (b) => { text += Buffer.from(b).toString("latin1"); }, onDisconnect() {} });
@@ -20,6 +27,9 @@ const until = async (f: () => boolean, ms = 5000) => {
   const end = Date.now() + ms;
   while (!f()) { if (Date.now() > end) throw new Error("timeout"); await new Promise((r) => setTimeout(r, 5)); }
 };
+
+const hasLua53 = spawnSync("lua5.3", ["-v"]).status === 0;
+const LUA_VMS = [["wasmoon", nodemcuRuntime], ...(hasLua53 || process.env.CI === "true" ? [["lua5.3", nodemcuLua53Runtime]] : [])] as [string, typeof nodemcuRuntime][];
 
 describe("REPL emulators", () => {
   it("Espruino: banner, echo, \\x10 suppresses echo, Storage survives reboot, boot files run", async () => {
@@ -57,8 +67,8 @@ describe("REPL emulators", () => {
     expect(board.hardware.sdCard.has("log.txt")).toBe(true);
   });
 
-  it("NodeMCU: banner, Lua, io.open read/write/seek, encoder, crypto, init.lua at boot", async () => {
-    const { out, send } = boardWith(nodemcuFirmware(20000));
+  it.each(LUA_VMS)("NodeMCU on %s: banner, Lua, io.open read/write/seek, encoder, crypto, init.lua at boot", async (_vm, nodemcu) => {
+    const { out, send } = boardWith(nodemcuFirmware(20000), [espruinoRuntime, nodemcu]);
     await until(() => /NodeMCU ESP32 build 3.0.0-dev-esp32/.test(out()) && out().endsWith("> "));
     send('f=io.open("a.txt","w") f:write("hello") f:close() f=io.open("a.txt","r+b") f:seek("set",1) f:write("EL") f:close()\n');
     send('f=io.open("a.txt","r") print(f:read("a")) f:close()\n');
@@ -75,4 +85,19 @@ describe("REPL emulators", () => {
     const app = readFileSync(join(import.meta.dirname, "fixtures", "app.js"), "utf8");
     for (const code of [...ESPRUINO.helper, ESPRUINO.loader, app]) expect(checkEspruinoSyntax(code, "helper.js")).toEqual([]);
   });
+
+  it.skipIf(!hasLua53 && process.env.CI !== "true")("NodeMCU on the reference lua5.3: upload and provision end to end", async () => {
+    const { board, port } = newBoard({ firmware: "nodemcu", runtimes: [espruinoRuntime, nodemcuLua53Runtime] });
+    try {
+      let r = await run(upload, ["--file", join(import.meta.dirname, "fixtures", "app.lua"), "--port", port, "--version", "5.3.6", "--json"]);
+      expect(r.code, r.stderr).toBe(ExitCode.OK);
+      expect(r.json().ready).toMatch(/^TSENSE READY 5\.3\.6 a_[0-9a-f]{16}\.lua$/);
+      r = await run(provision, ["--name", "lua53", "--relay", "grp://k@relay.example:5224", "--invitation", "inv", "--port", port, "--json"]);
+      expect(r.code, r.stderr).toBe(ExitCode.OK);
+      expect(r.json().identity).toMatch(/^[0-9a-f]{64}$/);
+      expect(board.files.has("tsense.key")).toBe(true);
+    } finally {
+      board.powerOff();
+    }
+  }, 60_000);
 });

@@ -4,9 +4,11 @@
 // adc, gpio, wifi, node, encoder, crypto.new_hash, uart). This file is only the console:
 // banner, line assembly with NodeMCU's input limit, echo (switched by uart.setup), Ctrl-C.
 // Files live in the board's `files` (internal flash: kept across reboots, wiped by erase) and
-// its SD card; node.restart() goes through the board's reset.
+// its SD card; node.restart() goes through the board's reset. The Lua VM is wasmoon (Lua 5.4,
+// in-process) or Debian's lua5.3 (the version NodeMCU builds, one child process per boot).
 import { Scheduler } from "../../../firmware/targets/node/scheduler";
-import { VirtualNodeMcu } from "../../../firmware/targets/lua/node/virtual-nodemcu";
+import { type NodeMcuHost, VirtualNodeMcu, type VirtualNodeMcuOptions } from "../../../firmware/targets/lua/node/virtual-nodemcu";
+import { VirtualNodeMcuLua53 } from "../../../firmware/targets/lua/node/virtual-nodemcu-lua53";
 import type { DeviceRuntime, RuntimeContext, RuntimeFactory } from "../board.js";
 
 export const NODEMCU_PROJECT = "nodemcu";
@@ -21,7 +23,7 @@ export function nodemcuBanner(version: string, idf: string): string {
 const latin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
 
 class NodemcuRepl implements DeviceRuntime {
-  private dev: VirtualNodeMcu | null = null;
+  private dev: NodeMcuHost | null = null;
   private readonly scheduler = new Scheduler({ mode: "real", onError: (e) => this.ctx.panic(`host timer: ${String(e)}`) });
   private pendingInput: number[] = [];
   private line: number[] = [];
@@ -29,7 +31,7 @@ class NodemcuRepl implements DeviceRuntime {
   /** Console echo: on at boot, switched by uart.setup(0, …, echo). */
   private echo = true;
 
-  constructor(private readonly ctx: RuntimeContext) {
+  constructor(private readonly ctx: RuntimeContext, private readonly vm: LuaVm) {
     void this.init().catch((e: unknown) => ctx.panic(`Lua VM: ${e instanceof Error ? e.message : String(e)}`));
   }
 
@@ -40,7 +42,7 @@ class NodemcuRepl implements DeviceRuntime {
   private async init(): Promise<void> {
     const ctx = this.ctx;
     const hw = ctx.board.hardware;
-    const dev = await VirtualNodeMcu.create({
+    const options: VirtualNodeMcuOptions = {
       scheduler: this.scheduler,
       flashFiles: ctx.files,
       sdFiles: hw.sdCard,
@@ -51,7 +53,8 @@ class NodemcuRepl implements DeviceRuntime {
       onConsoleEcho: (on) => { this.echo = on; },
       onRestart: () => ctx.restart(),
       version: ctx.app.version,
-    });
+    };
+    const dev = this.vm === "lua5.3" ? await VirtualNodeMcuLua53.create(options) : await VirtualNodeMcu.create(options);
     if (this.stopped) { dev.stop(); return; }
     this.dev = dev;
     this.out(nodemcuBanner(ctx.app.version, ctx.app.idfVersion));
@@ -93,7 +96,15 @@ class NodemcuRepl implements DeviceRuntime {
   }
 }
 
+export type LuaVm = "wasmoon" | "lua5.3";
+
 export const nodemcuRuntime: RuntimeFactory = {
   projectName: NODEMCU_PROJECT,
-  start: (ctx) => new NodemcuRepl(ctx),
+  start: (ctx) => new NodemcuRepl(ctx, "wasmoon"),
+};
+
+/** The same console on the reference Lua 5.3 (needs Debian's lua5.3 on PATH). */
+export const nodemcuLua53Runtime: RuntimeFactory = {
+  projectName: NODEMCU_PROJECT,
+  start: (ctx) => new NodemcuRepl(ctx, "lua5.3"),
 };
