@@ -113,8 +113,14 @@ export class ArtifactDevice implements FleetDevice {
       this.boots++;
       runtime.boot(code);
     } catch (e) {
-      if (runtime !== undefined && generation === this.generation) this.o.onEvent("error", `boot: ${(e as Error).message.split("\n")[0]}`);
-      else if (runtime === undefined) this.o.onEvent("error", `${this.o.target} artifact: ${(e as Error).message.split("\n")[0]}`);
+      if (generation !== this.generation && runtime !== undefined) return;
+      const message = `device ${this.o.name}: ${runtime === undefined ? `${this.o.target} artifact` : "boot"}: ${(e as Error).message.split("\n")[0]}`;
+      this.o.onEvent("error", message);
+      // A task that throws reaches the run's log (the scheduler's task-error hook): a device
+      // that cannot boot is the run's problem, not a silent gap.
+      this.o.timers.setTimer(0, () => {
+        throw new Error(message);
+      });
     }
   }
 
