@@ -502,8 +502,13 @@ export class VirtualEspruino {
     const release = this.options.scheduler.hold();
     const sock = net.connect({ host: opts.host ?? "127.0.0.1", port: Number(opts.port) });
     sock.setNoDelay(true);
+    // Write holds still open when the socket closes are released by this one listener.
+    const writeHolds = new Set<() => void>();
     sock.once("connect", release);
-    sock.once("close", release);
+    sock.once("close", () => {
+      release();
+      for (const r of [...writeHolds]) r();
+    });
     this.sockets.add(sock);
     let errorCode = 0;
     const io = (fn: () => void) => {
@@ -517,8 +522,12 @@ export class VirtualEspruino {
       write: (data: unknown) => {
         const s = typeof data === "string" ? data : String(data);
         if (!sock.destroyed) {
-          const release = this.options.scheduler.hold();
-          sock.once("close", release);
+          const hold = this.options.scheduler.hold();
+          const release = () => {
+            writeHolds.delete(release);
+            hold();
+          };
+          writeHolds.add(release);
           sock.write(Buffer.from(s, "latin1"), () => {
             release();
             io(() => this.call(listeners.drain));

@@ -200,6 +200,7 @@ export abstract class NodeMcuHost {
   readonly gpio: SettableGpio;
   protected readonly timers = new Set<number>();
   protected readonly sockets = new Map<number, net.Socket>();
+  private readonly writeHolds = new Map<net.Socket, Set<() => void>>();
   private nextSocket = 1;
   protected readonly files = new Map<number, OpenFile>();
   private nextFile = 3;
@@ -319,12 +320,13 @@ export abstract class NodeMcuHost {
         const sock = this.sockets.get(n(0));
         if (sock === undefined) throw new Error("not connected");
         const hid = n(0);
-        const release = this.options.scheduler.hold();
+        // Hold the clock until the write is flushed; the socket's one close listener
+        // (tcpConnect) releases what is still held, instead of a listener per write.
+        const release = this.writeHold(sock);
         sock.write(buf(1), () => {
           release();
           if (this.sockets.get(hid) === sock) this.io(() => this.event("tcp", hid, "sent"));
         });
-        sock.once("close", release);
         return [];
       }
       case "tcp_close": {
@@ -412,12 +414,29 @@ export abstract class NodeMcuHost {
     fn();
   }
 
+  private writeHold(sock: net.Socket): () => void {
+    const hold = this.options.scheduler.hold();
+    const holds = this.writeHolds.get(sock);
+    const release = () => {
+      holds?.delete(release);
+      hold();
+    };
+    holds?.add(release);
+    return release;
+  }
+
   private tcpConnect(host: string, port: number): number {
     const hid = this.nextSocket++;
     const release = this.options.scheduler.hold();
     const sock = net.connect({ host, port });
+    const holds = new Set<() => void>();
+    this.writeHolds.set(sock, holds);
     sock.once("connect", release);
-    sock.once("close", release);
+    sock.once("close", () => {
+      release();
+      for (const r of [...holds]) r();
+      this.writeHolds.delete(sock);
+    });
     sock.setNoDelay(true);
     this.sockets.set(hid, sock);
     let closed = false;
