@@ -1,6 +1,6 @@
 /**
  * The `native` provider: node:crypto (OpenSSL) where Node has the primitive, libsodium
- * (sodium-native) for XSalsa20-Poly1305, the noble provider for the rest (HSalsa20 —
+ * (sodium-native) for XSalsa20-Poly1305 and X25519, the noble provider for the rest (HSalsa20 —
  * sodium-native 4 exports neither crypto_core_hsalsa20 nor crypto_box_beforenm —, keyed
  * or short BLAKE2s, ML-KEM on Node 20). `nativePrimitives` says which is which, so
  * benchmarks never pass a noble number off as a native one.
@@ -16,6 +16,9 @@ import { u8, checkLength, ed25519VerifyPolicy } from "./util";
 interface SodiumNative {
   crypto_secretbox_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
   crypto_secretbox_open_easy(m: Uint8Array, c: Uint8Array, n: Uint8Array, k: Uint8Array): boolean;
+  /** Throws when the result is all zero (a small-order point). */
+  crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
+  crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
 }
 const sodium = createRequire(import.meta.url)("sodium-native") as SodiumNative;
 const SECRETBOX_TAG = 16;
@@ -38,8 +41,6 @@ function secretboxOpen(key: Bytes, nonce: Bytes, boxed: Bytes): Bytes | undefine
 }
 
 // DER prefixes that wrap a raw 32-byte key as PKCS#8 / SPKI (RFC 8410).
-const X25519_PKCS8 = Buffer.from("302e020100300506032b656e04220420", "hex");
-const X25519_SPKI = Buffer.from("302a300506032b656e032100", "hex");
 const ED25519_PKCS8 = Buffer.from("302e020100300506032b657004220420", "hex");
 const ED25519_SPKI = Buffer.from("302a300506032b6570032100", "hex");
 
@@ -107,14 +108,18 @@ function open(alg: nc.CipherGCMTypes | "chacha20-poly1305", key: Bytes, iv: Byte
   }
 }
 
+// X25519 in libsodium: node:crypto needs a key object per scalar and point, and building
+// them costs ~15x the operation (every ratchet step brings fresh keys, so no cache helps).
 function x25519(scalar: Bytes, u: Bytes): Bytes {
   checkLength("x25519 scalar", scalar, 32);
   checkLength("x25519 u", u, 32);
-  const out = nc.diffieHellman({ privateKey: privateKey(X25519_PKCS8, scalar), publicKey: publicKey(X25519_SPKI, u) });
-  if (out.every((b) => b === 0)) {
+  const out = new Uint8Array(32);
+  try {
+    sodium.crypto_scalarmult(out, u8(scalar), u8(u));
+  } catch {
     throw new Error("x25519: all-zero shared secret (small-order input)");
   }
-  return new Uint8Array(out);
+  return out;
 }
 
 /** Primitives this provider takes from node:crypto or libsodium; the rest come from noble. */
@@ -151,9 +156,11 @@ export const nativeProvider: CryptoProvider = {
   x25519,
   x25519PublicKey: (sk) => {
     checkLength("x25519 secret key", sk, 32);
-    return rawPublic(nc.createPublicKey(privateKey(X25519_PKCS8, sk)));
+    const out = new Uint8Array(32);
+    sodium.crypto_scalarmult_base(out, u8(sk));
+    return out;
   },
-  // X25519 in OpenSSL (throws on an all-zero result, as the interface says), HSalsa20 in noble
+  // X25519 in libsodium (throws on an all-zero result, as the interface says), HSalsa20 in noble
   boxBeforenm: (pk, sk) => nobleProvider.hsalsa20(x25519(sk, pk), new Uint8Array(16)),
   ed25519PublicKey: (seed) => {
     checkLength("ed25519 seed", seed, 32);
