@@ -8,6 +8,7 @@
  *   --max-minutes M   wall-time budget for the whole bench (default 4)
  *   --sizes a,b,c     fleet sizes to try (default 100,250,500,1000,2000,5000,10000)
  *   --step-seconds S  seconds judged per step, from the moment every device is connected (default 40)
+ *   --workers N|auto  device threads per step (default auto: every core but one from 500 devices)
  *   --json            machine-readable result
  */
 import { defaultSpec, type FleetSpec } from "./spec/index";
@@ -29,6 +30,7 @@ interface Step {
   perDeviceKiB: number;
   avgCores: number;
   wallS: number;
+  workers: number;
 }
 
 function num(argv: string[], name: string, def: number): number {
@@ -74,6 +76,7 @@ function judge(r: FleetResult, devices: number, wallS: number): Step & { connect
     perDeviceKiB: s.memory.perDeviceBytes / 1024,
     avgCores: s.cpu.avgCores,
     wallS,
+    workers: r.workers,
     connectedAtMs: r.judgedFromMs,
   };
 }
@@ -82,7 +85,14 @@ export async function main(argv: string[]): Promise<number> {
   let maxMinutes: number;
   let stepMs: number;
   let sizes: number[];
+  let workers: number | "auto" = "auto";
   try {
+    const wi = argv.indexOf("--workers");
+    if (wi >= 0) {
+      const v = argv[wi + 1];
+      if (v !== "auto" && !/^[0-9]+$/.test(v ?? "")) throw new Error(`--workers: expected a whole number or "auto", got ${JSON.stringify(v)}`);
+      workers = v === "auto" ? "auto" : Number(v);
+    }
     maxMinutes = num(argv, "max-minutes", 4);
     stepMs = num(argv, "step-seconds", 40) * 1000;
     const si = argv.indexOf("--sizes");
@@ -107,15 +117,15 @@ export async function main(argv: string[]): Promise<number> {
     const t0 = Date.now();
     let step: Step & { connectedAtMs?: number };
     try {
-      const r = await runFleet({ spec: specFor(n, capMs, undefined), drainMs: 20_000, judgeMs: stepMs });
+      const r = await runFleet({ spec: specFor(n, capMs, undefined), drainMs: 20_000, judgeMs: stepMs, workers });
       step = judge(r, n, (Date.now() - t0) / 1000);
     } catch (e) {
-      step = { devices: n, ok: false, why: (e as Error).message, deliveryRatio: NaN, p99Ms: NaN, perDeviceKiB: NaN, avgCores: NaN, wallS: (Date.now() - t0) / 1000 };
+      step = { devices: n, ok: false, why: (e as Error).message, deliveryRatio: NaN, p99Ms: NaN, perDeviceKiB: NaN, avgCores: NaN, wallS: (Date.now() - t0) / 1000, workers: NaN };
     }
     steps.push(step);
     console.error(
       `${String(n).padStart(6)} devices: ${step.ok ? "PASS" : "FAIL"}  delivery ${(step.deliveryRatio * 100).toFixed(3)} %  p99 ${step.p99Ms.toFixed(1)} ms  ` +
-        `${step.perDeviceKiB.toFixed(0)} KiB/device  ${step.avgCores.toFixed(2)} cores  all connected after ${((step.connectedAtMs ?? NaN) / 1000).toFixed(1)} s  (${step.wallS.toFixed(0)} s)${step.ok ? "" : `  — ${step.why}`}`,
+        `${step.perDeviceKiB.toFixed(0)} KiB/device  ${step.avgCores.toFixed(2)} cores  ${step.workers} workers  all connected after ${((step.connectedAtMs ?? NaN) / 1000).toFixed(1)} s  (${step.wallS.toFixed(0)} s)${step.ok ? "" : `  — ${step.why}`}`,
     );
     if (!step.ok) break;
   }
@@ -124,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   let stormMs = NaN;
   if (best !== undefined) {
     try {
-      const r = await runFleet({ spec: specFor(best.devices, best.connectedAtMs + 30_000, best.connectedAtMs + 10_000), drainMs: 20_000 });
+      const r = await runFleet({ spec: specFor(best.devices, best.connectedAtMs + 30_000, best.connectedAtMs + 10_000), drainMs: 20_000, workers });
       stormMs = r.reconnectStormMs[0] ?? NaN;
       console.error(`reconnect storm: ${best.devices} devices connected again ${stormMs.toFixed(0)} ms after the relay came back (delivery ${(r.summary.deliveryRatio * 100).toFixed(3)} %, lost ${r.summary.lost})`);
     } catch (e) {

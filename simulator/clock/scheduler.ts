@@ -69,6 +69,8 @@ export function sharedWallClock(): number {
 
 /** Stepped mode yields to Node's event loop after this much wall time (progress lines, I/O). */
 const STEPPED_YIELD_WALL_MS = 20;
+/** The longest delay setTimeout takes. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Realtime: most tasks run back to back before yielding to I/O. */
 const REALTIME_BATCH = 2000;
 
@@ -339,7 +341,8 @@ export class Scheduler {
 
   /** Wall-sleeps until virtual `target`, or until at() adds something earlier, or stop(). */
   private sleepUntil(target: number, now: number, wall: number, wallStart: number, maxWallMs: number | undefined): Promise<void> {
-    let wallDelay = Math.ceil((target - now) / this.speed);
+    // setTimeout takes at most 2^31-1 ms (more fires at once); an earlier at() wakes it anyway.
+    let wallDelay = Math.min(MAX_TIMEOUT_MS, Math.ceil((target - now) / this.speed));
     if (maxWallMs !== undefined) wallDelay = Math.max(0, Math.min(wallDelay, wallStart + maxWallMs - wall + 1));
     return new Promise<void>((resolve) => {
       const done = (): void => {
