@@ -34,7 +34,7 @@ async function run(): Promise<void> {
   }
   if (mode === "cluster") {
     const dir = mkdtempSync(join(tmpdir(), "tsense-bench-"));
-    const relay = await startRelayCluster(["--port", "0", "--data-dir", dir, "--provider", process.argv[3] ?? "native", "--quota", String(QUOTA)], Number(process.argv[4] ?? 2), () => {});
+    const relay = await startRelayCluster(["--port", "0", "--data-dir", dir, "--provider", process.argv[3] ?? "native", "--quota", String(QUOTA)], Number(process.argv[4] ?? 2), () => {}, process.execArgv.filter((a) => a.startsWith("--cpu-prof")));
     process.send!({ address: relay.address, pids: relay.pids });
     process.on("message", (m) => {
       if (m !== "stats") return;

@@ -63,9 +63,10 @@ export interface RelayCluster {
   close(): Promise<void>;
 }
 
-export async function startRelayCluster(argv: string[], count: number, log: (s: string) => void): Promise<RelayCluster> {
+/** `nodeFlags`: extra Node options for the workers (the benchmark's --cpu-prof). */
+export async function startRelayCluster(argv: string[], count: number, log: (s: string) => void, nodeFlags: string[] = []): Promise<RelayCluster> {
   if (!cluster.isPrimary) throw new Error("a relay cluster is started from the primary process");
-  cluster.setupPrimary({ exec: join(HERE, "cluster-worker.ts"), execArgv: ["--import", "tsx"] });
+  cluster.setupPrimary({ exec: join(HERE, "cluster-worker.ts"), execArgv: ["--import", "tsx", ...nodeFlags] });
   const linkDir = mkdtempSync(join(tmpdir(), "tsense-relay-links-"));
   const workers: Worker[] = [];
   let stopping = false;
