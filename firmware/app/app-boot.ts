@@ -1,6 +1,7 @@
 /**
  * What every target's firmware entry runs once its HAL is up: read the provisioned
- * configuration from flash, build the board's sensors, start the device app, and print
+ * configuration from flash, build the board's sensors (only those reporting the
+ * configured kinds, if any), start the device app, and print
  * the READY banner the flashing tools wait for. Crypto is the portable provider with the
  * target's hardware randomness.
  */
@@ -12,6 +13,7 @@ import { DeviceHal } from "./device-hal";
 import { CONFIG_FILE, parseConfig } from "./config-file";
 import { DeviceApp, DeviceConfig } from "./device-app";
 import { SensorConfig, createSensors } from "./sensors/sensor-config";
+import { parseKinds, selectKinds } from "./sensors/sensor-subset";
 
 export const FIRMWARE_VERSION = "0.1.0";
 /** The device's long-term Ed25519 identity: the secret stays in flash, the public key is reported. */
@@ -93,7 +95,8 @@ export function startFirmware(hal: DeviceHal, sensors: SensorConfig[], log: LogL
     const id = hal.flash.read(IDENTITY_FILE);
     config.identity = id === undefined ? "" : toBinaryString(id);
     const p = createPortableProvider(hal.random);
-    const app = new DeviceApp(hal, p, config, createSensors(sensors, hal.i2c, hal.adc), (type: string, detail: string) => {
+    const built = selectKinds(createSensors(sensors, hal.i2c, hal.adc), parseKinds(cfg.kinds));
+    const app = new DeviceApp(hal, p, config, built, (type: string, detail: string) => {
       log("tsense " + type + " " + detail);
     });
     app.start();

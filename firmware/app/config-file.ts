@@ -1,6 +1,7 @@
 /**
  * `tsense.cfg`, the configuration `tsense provision` writes to the device's flash: a small
- * JSON object — {"name", "relay", "invitation", "interval", "wifi": {"ssid", "password"}}.
+ * JSON object — {"name", "relay", "invitation", "interval", "wifi": {"ssid", "password"}},
+ * optionally "kinds": "temperature,humidity" (report only those reading kinds).
  * Portable code has no JSON (Lua lacks it), so this reads exactly that shape: objects,
  * strings with escapes, integers. Anything else is an error naming the position.
  */
@@ -15,6 +16,8 @@ export class ProvisionedConfig {
   intervalS: number;
   wifiSsid: string;
   wifiPassword: string;
+  /** Reading kinds to report, comma-separated; "" = every kind the board measures. */
+  kinds: string;
   constructor() {
     this.name = "";
     this.relay = "";
@@ -22,6 +25,7 @@ export class ProvisionedConfig {
     this.intervalS = 60;
     this.wifiSsid = "";
     this.wifiPassword = "";
+    this.kinds = "";
   }
 }
 
@@ -143,6 +147,8 @@ export function parseConfig(b: Bytes): ProvisionedConfig {
         cfg.invitation = s;
       } else if (k === "interval") {
         cfg.intervalS = n;
+      } else if (k === "kinds") {
+        cfg.kinds = s;
       }
     },
     (k) => {

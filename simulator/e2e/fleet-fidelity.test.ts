@@ -8,6 +8,7 @@ import { boardSensorConfigs } from "../../boards/board";
 import { findBoard } from "../../boards/load";
 import { HalTimers, Scheduler } from "../clock/index";
 import { runFleet } from "../fleet/fleet";
+import { ArtifactDevice } from "../fleet/artifact-device";
 import { VirtualDevice } from "../fleet/virtual-device";
 import { expandDevices, parseSpecText, SpecError } from "../spec/index";
 
@@ -22,11 +23,12 @@ seed: fidelity
 mqtt: "off"
 mix: "lua=20%,espruino=20%"
 devices:
-  - { name: "g{n}", count: 2, interval: 2s, board: seeed-xiao-esp32s3-sense }
+  - { name: "g{n}", count: 2, interval: 2s, board: seeed-xiao-esp32s3-sense, sensors: [temperature, battery] }
   - { name: "s{n}", count: 2, interval: 2s, protocol: smp }
-  - { name: "t{n}", count: 1, interval: 2s, sensors: [temperature, humidity] }
+  - { name: "t{n}", count: 1, interval: 2500ms, sensors: [temperature, humidity] }
 `;
-    // The mix falls on the two GRP full-set devices (the only ones that can run an artifact).
+    // The mix falls on the g devices: SMP devices cannot run an artifact, nor can t1 (its
+    // interval is not whole seconds, which tsense.cfg cannot hold).
     const plans = expandDevices(spec(base));
     const lua = plans.filter((p) => p.artifact === "lua").map((p) => p.name);
     const espruino = plans.filter((p) => p.artifact === "espruino").map((p) => p.name);
@@ -98,6 +100,38 @@ faults:
     expect(new Set(kinds)).toEqual(new Set(["humidity", "illuminance"]));
     expect(kinds.filter((k) => k === "humidity").length).toBe(kinds.filter((k) => k === "illuminance").length);
   }, 30_000);
+
+  it.each(["lua", "espruino"] as const)("boots the %s artifact with a sensor subset from tsense.cfg", async (target) => {
+    const scheduler = new Scheduler({ mode: { mode: "stepped" } });
+    const timers = new HalTimers(scheduler);
+    const board = findBoard("seeed-xiao-esp32s3-sense");
+    const kinds: string[] = [];
+    const key = "A".repeat(43);
+    const d = new ArtifactDevice({
+      target,
+      name: `subset-${target}`,
+      board,
+      sensors: boardSensorConfigs(board),
+      kinds: ["humidity", "battery"],
+      sources: { temperature: () => 21, humidity: () => 40, pressure: () => 1000, illuminance: () => 300, battery: () => 3.9 },
+      // Nothing listens there: the device journals offline, which is all this test needs.
+      relay: `grp://${key}:${key}@127.0.0.1:9`,
+      invitation: "unused",
+      intervalS: 1,
+      timers,
+      onReading: (_t, kind) => kinds.push(kind),
+      onEvent: () => undefined,
+    });
+    try {
+      d.start();
+      // The build (cached after the fleet test above) holds virtual time until the boot.
+      await scheduler.run(4_500, { maxHoldWallMs: 120_000 });
+    } finally {
+      d.stop();
+    }
+    expect(kinds.length, d.lines.join("\n")).toBeGreaterThanOrEqual(4);
+    expect(new Set(kinds)).toEqual(new Set(["humidity", "battery"]));
+  }, 150_000);
 
   it("rejects a sensor the board cannot measure, and a mix no template can run, at load time", () => {
     expect(() => spec(`devices: [{ board: seeed-xiao-esp32s3-sense, sensors: [temperature, illuminance] }]`)).toThrow(

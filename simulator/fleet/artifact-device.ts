@@ -35,6 +35,8 @@ export interface ArtifactDeviceOptions {
   name: string;
   board: Board;
   sensors: SensorConfig[];
+  /** Reading kinds to report (tsense.cfg "kinds"); undefined: all the board measures. */
+  kinds?: string[];
   sources: PhysicalSources;
   relay: string;
   invitation: string;
@@ -83,7 +85,14 @@ export class ArtifactDevice implements FleetDevice {
     mkdirSync(join(this.dir, "flash"));
     mkdirSync(join(this.dir, "sd"));
     // What `tsense provision` writes to flash.
-    const cfg = { name: o.name, relay: o.relay, invitation: o.invitation, interval: o.intervalS, wifi: { ssid: SIM_WIFI.ssid, password: SIM_WIFI.password } };
+    const cfg = {
+      name: o.name,
+      relay: o.relay,
+      invitation: o.invitation,
+      interval: o.intervalS,
+      ...(o.kinds === undefined ? {} : { kinds: o.kinds.join(",") }),
+      wifi: { ssid: SIM_WIFI.ssid, password: SIM_WIFI.password },
+    };
     writeFileSync(join(this.dir, "flash", "tsense.cfg"), JSON.stringify(cfg));
   }
 

@@ -57,6 +57,7 @@ export function createFleetDevice(c: FleetDeviceContext): FleetDevice {
       name: p.name,
       board,
       sensors: boardSensorConfigs(board),
+      kinds: p.sensors,
       sources: c.models.physicalSources(c.now),
       relay: c.relay,
       invitation: c.invitation,

@@ -10,12 +10,11 @@
  */
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import { DeviceApp, DeviceConfig } from "../../firmware/app/device-app";
-import { readingKind } from "../../firmware/app/app-protocol";
 import { parseJournalDetail } from "./journal-event";
 import { createSensors } from "../../firmware/app/sensors/sensor-config";
+import { parseKinds, selectKinds } from "../../firmware/app/sensors/sensor-subset";
 import { createSimRig, type PhysicalSources, type SimRig } from "../../firmware/app/sensors/sim/sim-rig";
 import type { SensorConfig } from "../../firmware/app/sensors/sensor-config";
-import type { Sensor } from "../../firmware/app/sensors/sensor";
 import type { SocketHandler } from "../../firmware/port/hal/net";
 import { MemoryFs, POWER_CUT } from "../../firmware/storage/memory-fs";
 import { createNodeHal, type HalScheduler, type NodeDeviceHal } from "../../firmware/targets/node/node-hal";
@@ -41,27 +40,6 @@ export interface VirtualDeviceOptions {
   onEvent?: (device: VirtualDevice, type: string, detail: string) => void;
   /** A journalled reading: its wire time (ms), kind name and value. */
   onReading?: (device: VirtualDevice, timeMs: number, kind: string, value: number) => void;
-}
-
-/**
- * The template's sensor subset: sensors measuring none of the kinds are left out (never
- * sampled); the others report only the kinds asked for, so only those are journalled.
- */
-function onlyKinds(sensors: Sensor[], kinds: string[] | undefined): Sensor[] {
-  if (kinds === undefined) return sensors;
-  const want = (q: number) => kinds.includes(readingKind(q)?.name ?? "");
-  const out: Sensor[] = [];
-  for (const s of sensors) {
-    if (!s.quantities.some(want)) continue;
-    if (s.quantities.every(want)) {
-      out.push(s);
-      continue;
-    }
-    const readings = s.readings.bind(s);
-    s.readings = () => readings().filter((r) => want(r.quantity));
-    out.push(s);
-  }
-  return out;
 }
 
 export class VirtualDevice implements FleetDevice {
@@ -102,7 +80,8 @@ export class VirtualDevice implements FleetDevice {
   private makeApp(): DeviceApp {
     const c = new DeviceConfig(this.o.name, this.o.relay, this.o.invitation, this.o.intervalS);
     c.timeOffsetMs = this.o.epochMs;
-    const sensors = onlyKinds(createSensors(this.o.sensors, this.hal.i2c, this.hal.adc), this.o.kinds);
+    // The template's subset, as the firmware applies tsense.cfg's "kinds".
+    const sensors = selectKinds(createSensors(this.o.sensors, this.hal.i2c, this.hal.adc), this.o.kinds === undefined ? undefined : parseKinds(this.o.kinds.join(",")));
     const app = new DeviceApp(this.hal, this.o.provider, c, sensors, (type, detail) => {
       if (type === "error" && detail.indexOf(POWER_CUT) >= 0) this.powerOff();
       if (type === "journal" && this.o.onReading !== undefined) {

@@ -399,7 +399,7 @@ export function checkSpec(spec: FleetSpec, options: SpecOptions = {}): string[] 
       const boards = [...new Set(spec.devices.filter(canRunArtifact).map((t) => t.board))].map((b) => `${b} runs ${boardRuntimes(b).join(", ") || "none"}`);
       problems.push(
         `mix: ${formatMix(spec.mix)} asks for ${want} devices, but only ${placed} can be placed: an artifact needs a template with ` +
-          `protocol grp, no sensors subset and a whole-second interval, on a board whose definition lists the runtime` +
+          `protocol grp and a whole-second interval, on a board whose definition lists the runtime` +
           (boards.length > 0 ? ` (${boards.join("; ")})` : " (no template qualifies)"),
       );
     }
@@ -513,9 +513,8 @@ export function mixCounts(spec: FleetSpec): { lua: number; espruino: number } {
 
 /**
  * Whether a template's devices can be drawn for the artifact mix: the compiled firmware
- * talks GRP, samples its board's full sensor set, and reads a whole-second interval from
- * its configuration.
+ * talks GRP and reads a whole-second interval from its configuration.
  */
 export function canRunArtifact(t: DeviceTemplate): boolean {
-  return t.protocol === "grp" && t.sensors === undefined && t.intervalMs % 1000 === 0;
+  return t.protocol === "grp" && t.intervalMs % 1000 === 0;
 }
