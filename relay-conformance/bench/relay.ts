@@ -175,13 +175,15 @@ function randomCycle(n: number): number[] {
 }
 
 /** One measuring period of the relay; returns once every connection has acknowledged its last MSG. */
-async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: number, relayStats: RelayStats, workload: Workload, target: number[]) {
+async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: number, relayStats: RelayStats, workload: Workload, target: number[], crosses: boolean[] | undefined) {
   const { provider, cs, v, handshakeMs, sendCmd, transmission, newCorrId } = setup;
   let busy = cs.length;
   let delivered = 0;
   let errors = 0;
   let running = true;
   const lat: number[] = [];
+  /** cross workload on a multi-process relay: latencies of the queues whose sender is on another process */
+  const crossLat: number[] = [];
   const before = await relayStats();
   const clientBefore = process.cpuUsage();
   const start = performance.now();
@@ -238,6 +240,7 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
         const msgId = cmd.subarray(5, 5 + cmd[4]);
         delivered++;
         lat.push(performance.now() - sentAt);
+        if (workload === "cross" && crosses !== undefined && crosses[senderOf[ci]]) crossLat.push(performance.now() - sentAt);
         if (!running) {
           busy--;
           return void c.session.send(ackOnly(msgId));
@@ -265,7 +268,8 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
   const cpuPerMsgUs = cpuUs / Math.max(1, after.stats.sent - before.stats.sent);
   const clientCpuPerMsgUs = (clientCpu.user + clientCpu.system) / Math.max(1, measured);
   lat.sort((a, b) => a - b);
-  return { rate: measured / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, handshakeMs, version: v, cpuPerMsgUs, clientCpuPerMsgUs, cpuShare: (cpuUs / 1e6) / elapsed };
+  crossLat.sort((a, b) => a - b);
+  return { rate: measured / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), crossP50: percentile(crossLat, 50), crossP99: percentile(crossLat, 99), crossShare: crossLat.length / Math.max(1, lat.length), errors, handshakeMs, version: v, cpuPerMsgUs, clientCpuPerMsgUs, cpuShare: (cpuUs / 1e6) / elapsed };
 }
 
 const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--rounds R] [--size BYTES] [--provider native|noble] [--workers N]
@@ -310,6 +314,8 @@ interface RelayUnderTest {
   setup: Awaited<ReturnType<typeof relaySetup>> | undefined;
   /** target[i]: whose queue connection i sends to in the cross workload */
   target: number[];
+  /** crosses[i]: connection i and its target are on different processes */
+  crosses: boolean[] | undefined;
 }
 
 /**
@@ -331,10 +337,10 @@ async function runAll(conns: number, seconds: number, size: number, providerName
   const key = (r: RelayUnderTest, w: Workload) => `${r.name}/${w}`;
   try {
     const single = await startChild(["relay", providerName]);
-    relays.push({ name: "1 process", address: single.info.address as string, workers: 1, child: single.child, stats: statsOf(single.child), setup: undefined, target: [] });
+    relays.push({ name: "1 process", address: single.info.address as string, workers: 1, child: single.child, stats: statsOf(single.child), setup: undefined, target: [], crosses: undefined });
     if (workers > 1) {
       const multi = await startChild(["cluster", providerName, String(workers)]);
-      relays.push({ name: `${workers} processes`, address: multi.info.address as string, workers, child: multi.child, stats: statsOf(multi.child), setup: undefined, target: [] });
+      relays.push({ name: `${workers} processes`, address: multi.info.address as string, workers, child: multi.child, stats: statsOf(multi.child), setup: undefined, target: [], crosses: undefined });
     }
     echoConns = await echoConnect(echo.info.port as number, conns);
     for (const r of relays) {
@@ -346,7 +352,8 @@ async function runAll(conns: number, seconds: number, size: number, providerName
         // a connection's process = the owner byte of the queue it created (CommandHandler Shard)
         const per = new Array<number>(r.workers).fill(0);
         for (const c of cs) per[c.rid[0] % r.workers]++;
-        const crossing = r.target.filter((t, i) => cs[i].rid[0] % r.workers !== cs[t].rid[0] % r.workers).length;
+        r.crosses = r.target.map((t, i) => cs[i].rid[0] % r.workers !== cs[t].rid[0] % r.workers);
+        const crossing = r.crosses.filter((x) => x).length;
         console.log(`  connections per worker: ${per.join(" / ")}; cross workload: ${crossing} of ${conns} senders (${((100 * crossing) / conns).toFixed(0)} %) send to a queue on another process`);
       }
     }
@@ -357,7 +364,7 @@ async function runAll(conns: number, seconds: number, size: number, providerName
       for (const w of WORKLOADS) {
         for (const r of relays) {
           const before = await r.stats();
-          const x = await relayRun(r.setup!, seconds, r.stats, w, r.target);
+          const x = await relayRun(r.setup!, seconds, r.stats, w, r.target, r.crosses);
           const after = await r.stats();
           const ratio = x.rate / e.rate;
           const list = results.get(key(r, w)) ?? [];
@@ -365,6 +372,7 @@ async function runAll(conns: number, seconds: number, size: number, providerName
           results.set(key(r, w), list);
           const fwd = after.stats.forwarded - before.stats.forwarded;
           console.log(`  ${`${w.padEnd(5)} ${r.name}`.padEnd(27)}: ${x.rate.toFixed(0).padStart(7)} msg/s   p50 ${x.p50.toFixed(1)} ms   p99 ${x.p99.toFixed(1)} ms   ${(ratio * 100).toFixed(1)} % of the floor   CPU/msg relay ${x.cpuPerMsgUs.toFixed(0)} µs (${(x.cpuShare * 100).toFixed(0)} % of a core), load gen. ${x.clientCpuPerMsgUs.toFixed(0)} µs${r.workers > 1 ? `   forwarded ${fwd}` : ""}   (errors ${x.errors})`);
+          if (w === "cross" && r.crosses !== undefined) console.log(`  ${"".padEnd(27)}  of which across processes: ${(x.crossShare * 100).toFixed(0)} % of the messages, p50 ${x.crossP50.toFixed(1)} ms   p99 ${x.crossP99.toFixed(1)} ms`);
         }
       }
     }
