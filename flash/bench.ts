@@ -6,9 +6,14 @@
 //      ratio to the time the wire alone needs.
 //   2. upload through each REPL at 115,200 baud: our verified protocol against the line
 //      capacity and (Espruino) the Espruino CLI's unchecked Storage.write lines.
-// Options: --size BYTES (image size, default 2 MiB), --app BYTES (REPL upload, default 32 KiB).
+//   3. with --real-app BOARD: the tsense firmware built for BOARD (both runtimes), uploaded through
+//      the REPL emulators, which boot it in the firmware's virtual runtimes (READY must follow).
+// Options: --size BYTES (image size, default 2 MiB), --app BYTES (REPL upload, default 32 KiB),
+// --real-app BOARD.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { buildFirmware } from "../firmware/node/build";
 import { Board } from "./emulator/board.js";
 import { buildImage } from "./esp/image-builder.js";
 import { EspSession } from "./esp/session.js";
@@ -121,7 +126,7 @@ async function espruinoCliBaseline(app: Uint8Array): Promise<Row> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { size: { type: "string" }, app: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, options: { size: { type: "string" }, app: { type: "string" }, "real-app": { type: "string" } } });
   const size = Number(values.size ?? 2 * 1024 * 1024);
   const appSize = Number(values.app ?? 32 * 1024);
   const image = buildImage({ projectName: "espruino", codeSize: size - 512, seed: 3 });
@@ -142,5 +147,16 @@ export async function main(argv: string[]): Promise<number> {
     console.log(row(await uploadCase(`tsense, NodeMCU, window ${window}`, NODEMCU, appText(appSize, "--"), window), cli));
   }
   console.log(`  line capacity: ${(REPL_BAUD / 10 / 1024).toFixed(1)} KiB/s each way`);
+
+  const board = values["real-app"];
+  if (board !== undefined) {
+    console.log(`\nthe tsense app for ${board} through the REPL at ${REPL_BAUD} baud (window 2), booted in the virtual runtimes`);
+    for (const [target, dialect] of [["espruino", ESPRUINO], ["lua", NODEMCU]] as const) {
+      // Without the budget check: this measures the wire, whatever the artifact weighs today.
+      const m = await buildFirmware(board, target, undefined, false);
+      const app = new Uint8Array(readFileSync(m.artifact));
+      console.log(row(await uploadCase(`tsense app, ${target} (${app.length} B)`, dialect, app, 2)));
+    }
+  }
   return 0;
 }
