@@ -11,7 +11,6 @@ import { runFleet, type FleetResult } from "./fleet/fleet";
 
 const USAGE = `${SIMULATE_USAGE}
                       [--device-relay grp://…] (with an external smp:// relay)
-                      [--workers N|auto] (device threads; auto: every core but one from 500 devices)
 Runs the fleet (default: 100 devices, 60 s, real time) against a relay (embedded unless
 --relay), a station and an MQTT bridge (embedded aedes unless --mqtt), then waits for
 queued readings and prints what was delivered and what was lost, and why. Exit 1 if an
@@ -24,27 +23,14 @@ function clockText(spec: FleetSpec): string {
   return spec.clock.mode === "accelerated" ? `accelerated ×${spec.clock.speed}` : spec.clock.mode;
 }
 
-/** `--workers N|auto`. */
-function parseWorkers(v: string | undefined): number | "auto" {
-  if (v === "auto") return "auto";
-  if (v !== undefined && /^[0-9]+$/.test(v)) return Number(v);
-  throw new Error(`--workers: expected a whole number or "auto", got ${JSON.stringify(v)}`);
-}
-
-/**
- * Takes `--device-relay X` and `--workers N` (also `=X`) out of argv (the spec parser does
- * not know them); `--duration 60` means 60 s.
- */
-function takeDeviceRelay(argv: string[]): { rest: string[]; deviceRelay?: string; workers?: number | "auto" } {
+/** Takes `--device-relay X` / `--device-relay=X` out of argv (the spec parser does not know it); `--duration 60` means 60 s. */
+function takeDeviceRelay(argv: string[]): { rest: string[]; deviceRelay?: string } {
   const rest: string[] = [];
   let deviceRelay: string | undefined;
-  let workers: number | "auto" | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--device-relay") deviceRelay = argv[++i];
     else if (a.startsWith("--device-relay=")) deviceRelay = a.slice("--device-relay=".length);
-    else if (a === "--workers") workers = parseWorkers(argv[++i]);
-    else if (a.startsWith("--workers=")) workers = parseWorkers(a.slice("--workers=".length));
     else if (a === "--duration" && /^[0-9]+(\.[0-9]+)?$/.test(argv[i + 1] ?? "")) {
       // A bare number is seconds (what `npm start` and the first version of this command pass).
       rest.push(a, `${argv[++i]}s`);
@@ -52,7 +38,7 @@ function takeDeviceRelay(argv: string[]): { rest: string[]; deviceRelay?: string
     else rest.push(a);
   }
   if (deviceRelay !== undefined && !/^grp:\/\//.test(deviceRelay)) throw new Error(`--device-relay: expected grp://…, got ${JSON.stringify(deviceRelay)}`);
-  return { rest, deviceRelay, workers };
+  return { rest, deviceRelay };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,11 +46,9 @@ export async function main(argv: string[]): Promise<number> {
   let spec: FleetSpec;
   let assertions: Assertion[] = [];
   let deviceRelay: string | undefined;
-  let workers: number | "auto" | undefined;
   try {
     const taken = takeDeviceRelay(argv);
     deviceRelay = taken.deviceRelay;
-    workers = taken.workers;
     args = parseSimulateArgs(taken.rest);
     if (args.help) {
       console.log(USAGE);
@@ -90,7 +74,6 @@ export async function main(argv: string[]): Promise<number> {
     r = await runFleet({
       spec,
       deviceRelay,
-      workers,
       onProgress: quiet ? undefined : (s) => line.update(s),
       log: quiet ? undefined : (l) => console.error(l),
     });

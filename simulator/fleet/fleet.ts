@@ -146,11 +146,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const warmupMs = o.warmupMs ?? 0;
   const speed = spec.clock.mode === "accelerated" ? spec.clock.speed : 1;
   const nodeDevices = plans.filter((p) => p.artifact === "node").length;
-  const asked = o.workers ?? "auto";
+  const asked = o.workers ?? spec.workers ?? "auto";
   if (asked !== "auto" && !(Number.isInteger(asked) && asked >= 0)) throw new Error(`--workers: expected a whole number or "auto", got ${String(asked)}`);
   let workers = asked === "auto" ? autoWorkers(nodeDevices) : Math.min(asked, nodeDevices);
   if (stepped && workers > 0) {
-    if (asked !== "auto") log("note: a stepped clock runs every device in the main thread (one event order keeps it deterministic); --workers ignored");
+    log(`note: a stepped clock runs every device in the main thread (one event order keeps it deterministic)${asked === "auto" ? "" : "; --workers ignored"}`);
     workers = 0;
   }
   let taskErrors = 0;

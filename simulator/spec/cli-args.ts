@@ -32,15 +32,17 @@ export interface SimulateArgs {
   help?: boolean;
   quiet?: boolean;
   json?: boolean;
+  workers?: number | "auto";
 }
 
-const VALUE_FLAGS = ["spec", "devices", "duration", "speed", "clock", "seed", "relay", "mqtt", "mix", "assert", "report"] as const;
+const VALUE_FLAGS = ["spec", "devices", "duration", "speed", "clock", "seed", "relay", "mqtt", "mix", "assert", "report", "workers"] as const;
 const BOOL_FLAGS = ["help", "quiet", "json"] as const;
 
 export const SIMULATE_USAGE = `usage: tsense simulate [--spec fleet.yaml] [--devices N] [--duration 60s] [--speed 60|max]
                       [--clock realtime|accelerated|stepped] [--seed S] [--relay embedded|smp://…|grp://…]
                       [--mqtt embedded|off|mqtt://host:port] [--mix lua=5%,espruino=2%]
-                      [--assert 'delivery>=0.999,p99<250ms'] [--report out/] [--quiet] [--json]`;
+                      [--assert 'delivery>=0.999,p99<250ms'] [--report out/] [--quiet] [--json]
+                      [--workers N|auto]`;
 
 /** Parses argv (without the subcommand). Throws Error with one line per problem. */
 export function parseSimulateArgs(argv: string[]): SimulateArgs {
@@ -117,6 +119,10 @@ function setFlag(out: SimulateArgs, name: (typeof VALUE_FLAGS)[number], v: strin
       }
       out.mix = v;
       return;
+    case "workers":
+      if (v !== "auto" && !/^[0-9]+$/.test(v)) return `expected a whole number of worker threads or "auto", got ${JSON.stringify(v)}`;
+      out.workers = v === "auto" ? "auto" : Number(v);
+      return;
     case "relay":
       try {
         relayOf(v);
@@ -159,6 +165,7 @@ export function applyOverrides(spec: FleetSpec, args: SimulateArgs): FleetSpec {
   if (args.mqtt !== undefined) spec.mqtt = mqttOf(args.mqtt);
   if (args.mix !== undefined) spec.mix = parseMix(args.mix);
   if (args.devices !== undefined) scaleDevices(spec, args.devices);
+  if (args.workers !== undefined) spec.workers = args.workers;
   const speed = args.speed;
   if (args.clock === "stepped" || speed === "stepped") {
     spec.clock = { mode: "stepped" };

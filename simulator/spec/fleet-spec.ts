@@ -71,6 +71,8 @@ export interface FleetSpec {
   mix: ArtifactMix;
   devices: DeviceTemplate[];
   faults: FaultSpec[];
+  /** Worker threads for the devices (0: none); "auto" or absent: every core but one from 500 devices. */
+  workers?: number | "auto";
 }
 
 export const DEFAULT_BOARD = "esp32-s3-devkitc-1-n8";
@@ -286,6 +288,7 @@ interface RawSpec {
   mix?: string;
   devices?: RawTemplate[];
   faults?: RawFault[];
+  workers?: number | "auto";
 }
 
 function ms(text: string | undefined, fallback: number): number {
@@ -299,6 +302,7 @@ function normalise(raw: RawSpec): FleetSpec {
     durationMs: ms(raw.duration, d.durationMs),
     timeOfDayMs: raw.timeOfDay === undefined ? d.timeOfDayMs : Number(raw.timeOfDay.slice(0, 2)) * 3_600_000 + Number(raw.timeOfDay.slice(3)) * 60_000,
     clock: clockOf(raw.clock),
+    ...(raw.workers === undefined ? {} : { workers: raw.workers }),
     relay: relayOf(raw.relay ?? "embedded"),
     mqtt: mqttOf(raw.mqtt ?? "embedded"),
     mix: raw.mix === undefined ? d.mix : parseMix(raw.mix),

@@ -197,6 +197,18 @@ describe("CLI flags", () => {
     expect(() => applyOverrides(defaultSpec(), { clock: "accelerated" })).toThrow(/--speed/);
   });
 
+  it("takes a worker count from the spec or --workers", () => {
+    expect(parseSpecText("workers: 2", "t.yaml").workers).toBe(2);
+    expect(parseSpecText("workers: auto", "t.yaml").workers).toBe("auto");
+    expect(defaultSpec().workers).toBeUndefined();
+    expect(problems("workers: -1").join("\n")).toMatch(/workers.*whole number of worker threads/);
+    expect(problems("workers: many").join("\n")).toMatch(/workers/);
+    expect(parseSimulateArgs(["--workers", "3"]).workers).toBe(3);
+    expect(parseSimulateArgs(["--workers=auto"]).workers).toBe("auto");
+    expect(() => parseSimulateArgs(["--workers", "two"])).toThrow(/--workers.*whole number/);
+    expect(resolveSpec({ workers: 0 }).workers).toBe(0);
+  });
+
   it("scales several templates by largest remainder", () => {
     const s = defaultSpec();
     s.devices = [
