@@ -63,6 +63,14 @@ describe("fleet spec", () => {
     expect(s.clock).toEqual({ mode: "realtime" });
   });
 
+  it("reads the example device-fidelity spec: its mix lands on templates an artifact can run", () => {
+    const s = loadSpecFile(join(import.meta.dirname, "examples/device-fidelity.yaml"));
+    expect(totalDevices(s)).toBe(20);
+    const mixed = expandDevices(s).filter((p) => p.artifact !== "node");
+    expect(mixed.map((p) => p.artifact).sort()).toEqual(["espruino", "lua"]);
+    for (const p of mixed) expect(p.protocol).toBe("grp");
+  });
+
   it("reads the example fault-injection spec", () => {
     const s = loadSpecFile(join(import.meta.dirname, "examples/fault-injection.yaml"), { boards: ["esp32-s3-devkitc-1-n8"] });
     expect(totalDevices(s)).toBe(25);
