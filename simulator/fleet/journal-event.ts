@@ -19,8 +19,9 @@ export const JOURNAL_LINE_PREFIX = "tsense journal ";
 /** Parses a "journal" event's detail; throws on anything else (a firmware/host mismatch). */
 export function parseJournalDetail(detail: string): JournalRound {
   const parts = detail.trim().split(/\s+/);
-  const timeMs = Number(parts[0]);
-  if (parts.length < 2 || !Number.isInteger(timeMs)) throw new Error(`journal event: expected "<time ms> <kind>=<value> ...", got ${JSON.stringify(detail)}`);
+  // Digits only: a float printed by a runtime ("1.7e+12", "1234.0") means the firmware lost an integer.
+  const timeMs = /^[0-9]+$/.test(parts[0]) ? Number(parts[0]) : NaN;
+  if (parts.length < 2 || !Number.isSafeInteger(timeMs)) throw new Error(`journal event: expected "<time ms> <kind>=<value> ...", got ${JSON.stringify(detail)}`);
   const readings = parts.slice(1).map((p) => {
     const m = /^([a-z0-9-]+)=(-?[0-9]+)$/.exec(p);
     if (m === null) throw new Error(`journal event: bad reading ${JSON.stringify(p)} in ${JSON.stringify(detail)}`);
