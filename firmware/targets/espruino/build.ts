@@ -70,6 +70,32 @@ export function renameEspruinoKeywords(code: string): string {
   return parts.join("");
 }
 
+/**
+ * Espruino 2v29 does not bind a class expression's own name inside its body, and esbuild
+ * writes `var Journal = class _Journal { … new _Journal() … }` for a class that refers to
+ * itself (minified: `class t`): on Espruino that is "_Journal is not defined" at the first
+ * call. Each named class expression becomes `(function(){var N=class{…};return N})()`,
+ * which binds N in a scope Espruino has, without renaming anything in the body.
+ */
+export function unnameClassExpressions(code: string): string {
+  const file = ts.createSourceFile("bundle.js", code, ts.ScriptTarget.ES2015, true, ts.ScriptKind.JS);
+  const edits: { at: number; end: number; text: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassExpression(node) && node.name !== undefined) {
+      const n = node.name.text;
+      edits.push({ at: node.getStart(file), end: node.getStart(file), text: "(function(){var " + n + "=" });
+      edits.push({ at: node.name.getStart(file), end: node.name.end, text: "" });
+      edits.push({ at: node.end, end: node.end, text: ";return " + n + "})()" });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  let out = code;
+  // From the end backwards so earlier offsets stay valid; a class's own edits never overlap.
+  for (const e of edits.sort((x, y) => y.at - x.at || y.end - x.end)) out = out.slice(0, e.at) + e.text + out.slice(e.end);
+  return out;
+}
+
 /** Bundles one entry file (absolute or repo-relative); throws on esbuild errors or Espruino violations. */
 export async function buildEspruinoEntry(name: string, entry: string, options: EspruinoBuildOptions = {}): Promise<string> {
   const outDir = options.outDir ?? ESPRUINO_OUT_DIR;
@@ -88,7 +114,7 @@ export async function buildEspruinoEntry(name: string, entry: string, options: E
     write: false,
     logLevel: "silent",
   });
-  const code = renameEspruinoKeywords(result.outputFiles[0].text);
+  const code = unnameClassExpressions(renameEspruinoKeywords(result.outputFiles[0].text));
   const out = espruinoBundlePath(name, outDir);
   const violations = checkEspruinoSyntax(code, out);
   if (violations.length > 0) {

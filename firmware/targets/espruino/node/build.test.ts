@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
-import { ESPRUINO_ENTRIES, buildEspruinoEntry, renameEspruinoKeywords } from "../build";
+import { ESPRUINO_ENTRIES, buildEspruinoEntry, renameEspruinoKeywords, unnameClassExpressions } from "../build";
 import { checkEspruinoSyntax } from "./syntax-check";
 import { createEspruinoContext } from "./vm-context";
 
@@ -35,6 +35,26 @@ describe("Espruino-only keywords", () => {
     const ctx = createEspruinoContext({ print: () => undefined });
     expect(() => vm.runInContext(out, ctx)).not.toThrow();
     expect(renameEspruinoKeywords("var a=1;")).toBe("var a=1;");
+  });
+});
+
+describe("named class expressions", () => {
+  it("become an unnamed class bound in a function scope (Espruino does not bind the name in the body)", () => {
+    const code = "var A=class t{static m(){return new t}};var B=class{};var C=class u extends class v{x(){return v}}{y(){return u}};";
+    const out = unnameClassExpressions(code);
+    expect(out).toBe(
+      "var A=(function(){var t=class {static m(){return new t}};return t})();var B=class{};" +
+        "var C=(function(){var u=class  extends (function(){var v=class {x(){return v}};return v})(){y(){return u}};return u})();",
+    );
+    const ctx = createEspruinoContext({ print: () => undefined });
+    vm.runInContext(out + "var r=[A.m() instanceof A, new C().y()===C, new C().x()!==C];", ctx);
+    expect(vm.runInContext("r", ctx)).toEqual([true, true, true]);
+  });
+
+  it("none are left in a board-sized bundle", async () => {
+    const path = await buildEspruinoEntry("vectors-min", ESPRUINO_ENTRIES.vectors, { outDir: dir, minify: true });
+    const text = (await import("node:fs")).readFileSync(path, "utf8");
+    expect(text).not.toMatch(/=class [A-Za-z_$][\w$]*\s*(\{|extends)/);
   });
 });
 
