@@ -148,13 +148,13 @@ export class RelaySession {
     this.handler = handler;
     this.params = params;
   }
-  /** Processes one received block; responses go out through params.send. */
   /** false when the session holds no subscription here or at another process (idle timeout) */
   hasSubscriptions(): boolean {
     if (this.subs.size > 0) return true;
     for (const n of this.remoteSubs.values()) if (n > 0) return true;
     return false;
   }
+  /** Processes one received block; responses go out through params.send. */
   handleBlock(block: Bytes): void {
     if (!this.closed) this.handler.processBlock(this, block);
   }
