@@ -11,7 +11,7 @@ import { SimAdc } from "../firmware/app/sensors/sim/sim-adc";
 import { boardSensorConfigs, runtimeOf } from "./board";
 import { main } from "./cli";
 import { DEFINITIONS_DIR, ESPRUINO_APP_LIMIT, LUA_HEAP_LIMIT_WITHOUT_PSRAM, fieldPath, loadBoardFile, loadBoards } from "./load";
-import { buildFirmware, ramCheck } from "../firmware/node/build";
+import { BudgetError, buildFirmware, ramCheck } from "../firmware/node/build";
 
 const tmp = mkdtempSync(join(tmpdir(), "tsense-boards-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -76,6 +76,7 @@ describe("shipped boards", () => {
 
   it("tsense build names the reason when a board cannot run a runtime", async () => {
     await expect(buildFirmware("esp32-s3-devkitc-1-n8", "lua")).rejects.toThrow(/^board esp32-s3-devkitc-1-n8 cannot run nodemcu-lua: No PSRAM\..*LFS/);
+    await expect(buildFirmware("esp32-s3-devkitc-1-n8", "lua")).rejects.toBeInstanceOf(BudgetError);
   });
 
   it("sensor lists feed the portable driver factory", () => {

@@ -6,7 +6,8 @@ const USAGE = `usage: tsense build --board <id> --target lua|espruino [--json]
 Writes build/firmware/<board>/<target>/app.{lua,js} and manifest.json (version, size, SHA-256).
 Also states the board's RAM budget (Lua heap or Espruino JsVars) next to the app's last measured
 need (boards/measured.json) and, for Lua with lua5.3 installed, probes the heap the compiled code takes.
-Exit 3 when the artifact or its measured RAM need exceeds the board's budget, 2 on bad usage. Boards: tsense boards.`;
+Exit 3 when the artifact or its measured RAM need exceeds the board's budget or the board
+excludes the runtime (the reason is printed), 2 on bad usage. Boards: tsense boards.`;
 
 export async function main(argv: string[]): Promise<number> {
   let values;

@@ -112,7 +112,8 @@ function runtimeOf(board: Board, target: BuildTarget): Runtime {
   const r = board.runtimes.find((x) => x.runtime === name);
   if (!r) {
     const excluded = board.excludedRuntimes?.find((x) => x.runtime === name);
-    if (excluded) throw new Error(`board ${board.id} cannot run ${name}: ${excluded.reason}`);
+    // An exclusion is a budget verdict recorded in the definition: the same exit code.
+    if (excluded) throw new BudgetError(`board ${board.id} cannot run ${name}: ${excluded.reason}`);
     throw new Error(`board ${board.id} has no ${name} runtime (it lists: ${board.runtimes.map((x) => x.runtime).join(", ")})`);
   }
   return r;
