@@ -3,7 +3,8 @@
  * reading round per 10 s per device, with delivery >= 99.9 % and p99 <= 250 ms, stepping
  * the size up until a step fails or the time budget runs out; memory per device; and the
  * reconnect storm: the relay restarts mid-run (every device's link drops at once) and the
- * time until every device is connected again.
+ * time until every device is connected again. Boots are spread over 20 ms per device and
+ * start-up is not judged; large fleets run their devices in worker threads (--workers).
  *
  *   --max-minutes M   wall-time budget for the whole bench (default 4)
  *   --sizes a,b,c     fleet sizes to try (default 100,250,500,1000,2000,5000,10000)
@@ -17,6 +18,8 @@ import { runFleet, type FleetResult } from "./fleet/fleet";
 const DELIVERY_MIN = 0.999;
 const P99_MAX_MS = 250;
 const INTERVAL_MS = 10_000;
+/** Boots are spread over this much per device (1,000 devices: 20 s), so start-up is not one handshake storm. */
+const BOOT_SPREAD_PER_DEVICE_MS = 20;
 /** Longest the whole fleet may take to connect before a step fails (plus this per device). */
 const CONNECT_CAP_MS = 30_000;
 const CONNECT_CAP_PER_DEVICE_MS = 100;
@@ -117,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     const t0 = Date.now();
     let step: Step & { connectedAtMs?: number };
     try {
-      const r = await runFleet({ spec: specFor(n, capMs, undefined), drainMs: 20_000, judgeMs: stepMs, workers });
+      const r = await runFleet({ spec: specFor(n, capMs, undefined), drainMs: 20_000, judgeMs: stepMs, workers, bootSpreadMs: n * BOOT_SPREAD_PER_DEVICE_MS });
       step = judge(r, n, (Date.now() - t0) / 1000);
     } catch (e) {
       step = { devices: n, ok: false, why: (e as Error).message, deliveryRatio: NaN, p99Ms: NaN, perDeviceKiB: NaN, avgCores: NaN, wallS: (Date.now() - t0) / 1000, workers: NaN };
@@ -134,7 +137,12 @@ export async function main(argv: string[]): Promise<number> {
   let stormMs = NaN;
   if (best !== undefined) {
     try {
-      const r = await runFleet({ spec: specFor(best.devices, best.connectedAtMs + 30_000, best.connectedAtMs + 10_000), drainMs: 20_000, workers });
+      const r = await runFleet({
+        spec: specFor(best.devices, best.connectedAtMs + 30_000, best.connectedAtMs + 10_000),
+        drainMs: 20_000,
+        workers,
+        bootSpreadMs: best.devices * BOOT_SPREAD_PER_DEVICE_MS,
+      });
       stormMs = r.reconnectStormMs[0] ?? NaN;
       console.error(`reconnect storm: ${best.devices} devices connected again ${stormMs.toFixed(0)} ms after the relay came back (delivery ${(r.summary.deliveryRatio * 100).toFixed(3)} %, lost ${r.summary.lost})`);
     } catch (e) {

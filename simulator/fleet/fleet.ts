@@ -68,6 +68,11 @@ export interface FleetOptions {
   judgeMs?: number;
   /** Virtual ms after the run's duration for queued readings to arrive (default 20 s). */
   drainMs?: number;
+  /**
+   * Boots spread over this many more virtual ms (device i of N boots i/N of it later than
+   * its phase): a large fleet booting within one interval is a handshake storm of its own.
+   */
+  bootSpreadMs?: number;
   onProgress?: (s: LiveSnapshot) => void;
   log?: (line: string) => void;
   /**
@@ -326,7 +331,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       cleanups.push(() => s.close());
       for (const [i, sd] of s.byIndex) devices[i] = sd;
     }
-    for (const p of plans) scheduler.at(p.phaseMs, () => devices[p.index].start());
+    const spread = o.bootSpreadMs ?? 0;
+    for (const p of plans) scheduler.at(p.phaseMs + Math.floor((p.index * spread) / plans.length), () => devices[p.index].start());
 
     /**
      * Journalled → station record: the time the reading waited on the device for a link
