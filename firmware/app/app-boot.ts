@@ -8,7 +8,7 @@
 import { Bytes, fromAscii, toBinaryString } from "../port/bytes";
 import { errorMessage } from "../port/error";
 import { toHex } from "../port/hex";
-import { createPortableProvider } from "../crypto/portable/provider";
+import { createDeviceProvider } from "../crypto/portable/device-provider";
 import { DeviceHal } from "./device-hal";
 import { CONFIG_FILE, parseConfig } from "./config-file";
 import { DeviceApp, DeviceConfig } from "./device-app";
@@ -39,7 +39,7 @@ export function provisionIdentity(hal: DeviceHal): Provisioned {
   if (cfg === undefined) {
     throw new Error("no " + CONFIG_FILE + " on the device");
   }
-  const p = createPortableProvider(hal.random);
+  const p = createDeviceProvider(hal.random);
   const seed = hal.random(32);
   const identity = toHex(p.ed25519PublicKey(seed));
   hal.flash.write(KEY_FILE, seed);
@@ -94,7 +94,7 @@ export function startFirmware(hal: DeviceHal, sensors: SensorConfig[], log: LogL
     config.version = "tsense-" + FIRMWARE_VERSION;
     const id = hal.flash.read(IDENTITY_FILE);
     config.identity = id === undefined ? "" : toBinaryString(id);
-    const p = createPortableProvider(hal.random);
+    const p = createDeviceProvider(hal.random);
     const built = selectKinds(createSensors(sensors, hal.i2c, hal.adc), parseKinds(cfg.kinds));
     const app = new DeviceApp(hal, p, config, built, (type: string, detail: string) => {
       log("tsense " + type + " " + detail);

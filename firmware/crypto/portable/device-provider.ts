@@ -4,9 +4,9 @@
  * functions, TSTL only bundles imported modules). Saves the X448/Ed448 family, the largest
  * part of the Espruino bundle and of the Lua heap that no device path uses:
  * - x448, x448PublicKey: the device ratchets with defaultSuite (X25519 + ML-KEM-768);
- * - ed448Verify, ed25519Verify: the device reaches its relay over GRP only (Noise with
- *   a pinned key hash); X.509 chains of SMP servers, which may be Ed448, are checked by the
- *   Node SMP driver, never on the device.
+ * - ed448Verify, ed25519Verify: board builds reach their relay over GRP only (Noise with
+ *   a pinned key hash; an smp:// relay is refused at boot, device-app.ts). Only the Node
+ *   target has an SMP-over-TLS link, whose X.509 checks (maybe Ed448) use a full provider.
  * Each left-out method throws a clear error instead, so a future device path that needs one
  * fails at its first call, and the CryptoProvider contract stays whole for other users.
  */
