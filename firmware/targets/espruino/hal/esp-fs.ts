@@ -55,12 +55,13 @@ export class EspruinoSdFs implements StorageFs {
   }
 
   private raw(name: string): string | undefined {
-    const s = this.fs.readFileSync(name);
-    if (s !== undefined) {
-      return s;
+    // readFileSync throws for a missing file (FatFS f_open fails) and gives undefined for an
+    // empty one. Look first rather than catch: a failing card must not read as "no file".
+    if (this.names().indexOf(name) < 0) {
+      return undefined;
     }
-    // readFileSync gives undefined for an empty file too.
-    return this.names().indexOf(name) >= 0 ? "" : undefined;
+    const s = this.fs.readFileSync(name);
+    return s === undefined ? "" : s;
   }
 
   private recover(): void {

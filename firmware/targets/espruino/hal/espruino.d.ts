@@ -16,7 +16,7 @@ export interface EspNetModule {
   connect(options: { host: string; port: number }, onConnect: () => void): EspSocket;
 }
 export interface EspFsModule {
-  /** undefined when the file does not exist (or is empty: check readdirSync). */
+  /** Throws for a missing file; undefined for an empty one. */
   readFileSync(path: string): string | undefined;
   writeFileSync(path: string, data: string): boolean;
   appendFileSync(path: string, data: string): boolean;

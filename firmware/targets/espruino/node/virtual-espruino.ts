@@ -366,7 +366,8 @@ export class VirtualEspruino {
     const fsModule = {
       readFileSync: (p: unknown) => {
         const f = sd.read(this.sdName(p));
-        if (f === undefined) return undefined;
+        // Espruino 2v29: FatFS f_open fails and jsfsReportError throws for a missing file.
+        if (f === undefined) throw new Error("Could not open file : NO_FILE");
         const s = f.toString("latin1");
         return s === "" ? undefined : s;
       },
