@@ -10,6 +10,7 @@ import * as esbuild from "esbuild";
 import * as ts from "typescript";
 import { newestSourceMtime } from "../lua/build";
 import { checkEspruinoSyntax, formatViolations } from "./node/syntax-check";
+import { ESPRUINO_ONLY_KEYWORDS } from "./node/espruino-api";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const ESPRUINO_OUT_DIR = join(ROOT, "build", "espruino");
@@ -31,12 +32,6 @@ export function espruinoBundlePath(name: string, outDir = ESPRUINO_OUT_DIR): str
   return join(outDir, `${name}.js`);
 }
 
-/**
- * Words Espruino's lexer reserves that JavaScript does not (src/jslex.c: LEX_R_OF), so
- * esbuild's minifier may pick them as short names: Espruino then fails to load the app
- * with "Got of expected ID".
- */
-export const ESPRUINO_ONLY_KEYWORDS = ["of"];
 
 /**
  * Renames identifiers that are Espruino-only keywords (as bindings and references; property

@@ -81,6 +81,9 @@ describe("Espruino syntax check", () => {
     ["try { f(); } catch { }", "catch without a binding"],
     ["(() => { f(); function f() {} })();", "f used before its declaration has run (no hoisting on Espruino)"],
     ["(() => { function g() { h(); } g(); function h() {} })();", "h used before its declaration has run (no hoisting on Espruino)"],
+    ["function of(a) { return a; }", "'of' as a name (a keyword on Espruino)"],
+    ["var x = of + 1;", "'of' as a name (a keyword on Espruino)"],
+    ["var J = class _J { m() { return new _J(); } };", "named class expression (Espruino does not bind its name inside the class)"],
   ];
   it.each(cases)("rejects %s", (code, what) => {
     expect(checkEspruinoSyntax(code).map((v) => v.what)).toContain(what);
@@ -95,7 +98,8 @@ describe("Espruino syntax check", () => {
       "  const later = () => h();",
       "  function h() { return `t${f(1, 2)}`; }",
       "  for (const v of [1, 2]) { later(v); }",
-      "  var o = { a: 1, m() { return 2; } };",
+      "  var o = { a: 1, m() { return 2; }, of: 3 };",
+      "  var K = class { k() { return o.of; } };",
       "  try { f(1, 2); } catch (e) { print(e.message); }",
       "  global.run = function () { return new B().get2() + o.m(); };",
       "})();",

@@ -58,3 +58,10 @@ export const ESPRUINO_PROTOTYPES: Record<string, readonly string[]> = {
   TypedArray: ["every", "fill", "filter", "find", "findIndex", "forEach", "includes", "indexOf", "join", "map",
     "reduce", "reverse", "set", "slice", "some", "sort", "subarray"],
 };
+
+/**
+ * Words Espruino's lexer reserves that JavaScript does not (src/jslex.c: LEX_R_OF), so a
+ * minifier may pick them as short names: Espruino then fails to load the code with
+ * "Got of expected ID".
+ */
+export const ESPRUINO_ONLY_KEYWORDS: readonly string[] = ["of"];

@@ -5,10 +5,12 @@
  * labels, tagged templates, BigInt literals, private names, static blocks, optional catch
  * bindings, new.target/import.meta, references to globals Espruino lacks (Map, Symbol…),
  * static members Espruino lacks (Math.imul, Array.from…), and calls to a function before
- * its declaration has run (Espruino does not hoist function declarations).
+ * its declaration has run (Espruino does not hoist function declarations), names that are
+ * Espruino-only keywords (`of`), and named class expressions (Espruino does not bind the
+ * name inside the class body).
  */
 import * as ts from "typescript";
-import { ESPRUINO_STATICS, MISSING_GLOBALS } from "./espruino-api";
+import { ESPRUINO_ONLY_KEYWORDS, ESPRUINO_STATICS, MISSING_GLOBALS } from "./espruino-api";
 
 export interface Violation {
   line: number;
@@ -29,6 +31,13 @@ function isFunctionBoundary(n: ts.Node): boolean {
     ts.isClassDeclaration(n) ||
     ts.isClassExpression(n)
   );
+}
+
+/** True when the identifier names a property (a.x, {x: …}, a method or field), not a binding. */
+function isPropertyName(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p)) return p.name === id;
+  return (ts.isGetAccessor(p) || ts.isSetAccessor(p)) && p.name === id;
 }
 
 /** True when the identifier is a value reference (not a property name or a declared name). */
@@ -75,6 +84,8 @@ function syntaxViolation(n: ts.Node): string | undefined {
     return "module syntax";
   }
   if (ts.isIdentifier(n) && MISSING.has(n.text) && isReference(n)) return `${n.text} (not on Espruino)`;
+  if (ts.isIdentifier(n) && ESPRUINO_ONLY_KEYWORDS.includes(n.text) && !isPropertyName(n)) return `'${n.text}' as a name (a keyword on Espruino)`;
+  if (ts.isClassExpression(n) && n.name !== undefined) return "named class expression (Espruino does not bind its name inside the class)";
   if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && ts.isIdentifier(n.name)) {
     const members = ESPRUINO_STATICS[n.expression.text];
     if (members !== undefined && !members.includes(n.name.text) && !["prototype", "name", "length"].includes(n.name.text)) {
