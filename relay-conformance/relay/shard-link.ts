@@ -10,8 +10,17 @@
  *   out:   u32 subscriptions, u16 count, count × (u16 n + block)
  *   close: nothing
  * A worker connects to a peer the first time it has something for it; the peer is listening
- * by then (it owns a queue, so it has started). Frames to one peer keep their order, which
- * is what per-queue FIFO and ACK-after-MSG need.
+ * by then (it owns a queue, so it has started).
+ *
+ * LINKS_PER_PEER sockets per peer, chosen by the client session's token: the unread bytes
+ * of one Unix socket are capped by its send buffer (≈ 208 KiB, net.core.wmem_default), so
+ * a peer whose event-loop turns take 100–200 ms under load drains ≈ 13 forwarded 16 KiB
+ * blocks per turn from it. With one socket the bench's cross workload had 4–7 MiB queued
+ * in the writer and the forwarded messages 3–7× the latency of the others; with 16 the
+ * queue stayed under 1 MiB and the latencies close. Frames of one session (its commands,
+ * its proxy's replies, its close) share a socket, so they keep their order, which is what
+ * per-queue FIFO and ACK-after-MSG need; frames of different sessions have no order
+ * between them in one process either.
  */
 import * as net from "node:net";
 import { join } from "node:path";
@@ -22,6 +31,7 @@ const KIND_OUT = 2;
 const KIND_CLOSE = 3;
 const HEADER = 4 + 1 + 1 + 4;
 const PEER_GONE = new Set(["EPIPE", "ECONNRESET", "ENOENT", "ECONNREFUSED"]);
+export const LINKS_PER_PEER = 16;
 
 export function socketPath(dir: string, index: number): string {
   return join(dir, `${index}.sock`);
@@ -119,6 +129,7 @@ export class FrameReader {
 
 export class ShardLinks {
   private server: net.Server | undefined;
+  /** outgoing sockets by peer * LINKS_PER_PEER + lane */
   private readonly peers = new Map<number, net.Socket>();
   private readonly inbound = new Set<net.Socket>();
   private corked = new Set<net.Socket>();
@@ -149,19 +160,20 @@ export class ShardLinks {
 
   /** Sends m to worker m.to; frames written in one event-loop turn go out together. */
   post(m: ShardMessage): void {
-    let s = this.peers.get(m.to);
+    const lane = m.to * LINKS_PER_PEER + (m.token % LINKS_PER_PEER);
+    let s = this.peers.get(lane);
     if (s === undefined) {
       const peer = m.to;
       s = net.connect(socketPath(this.dir, peer));
       const sock = s;
       sock.on("error", (e: NodeJS.ErrnoException) => {
         // the next frame for this peer opens a new link
-        if (this.peers.get(peer) === sock) this.peers.delete(peer);
+        if (this.peers.get(lane) === sock) this.peers.delete(lane);
         // a peer that is gone (or going: its socket file is removed on stop) exited, and the
         // primary reports that and stops the relay; anything else is this link's failure
         if (!PEER_GONE.has(e.code ?? "")) this.onFailure(`link to relay worker ${peer}: ${e.message}`);
       });
-      this.peers.set(peer, s);
+      this.peers.set(lane, s);
     }
     if (!this.corked.has(s)) {
       this.corked.add(s);
