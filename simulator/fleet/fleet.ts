@@ -145,8 +145,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const log = o.log ?? (() => undefined);
   const plans = expandDevices(spec);
   const plan = FaultPlan.fromSpec(spec, plans);
-  const subset = plans.filter((p) => p.sensors !== undefined).length;
-  if (subset > 0) log(`note: ${subset} devices list sensors; the fleet runs each board's full sensor set`);
+  if (plans.some((p) => p.artifact !== "node") && spec.faults.some((f) => f.kind === "device-reboot" && f.powerCut)) {
+    log("note: artifact devices keep their SD card in a host directory: a power-cut reboot is a clean power-off for them (no torn write)");
+  }
   const stepped = spec.clock.mode === "stepped";
   const warmupMs = o.warmupMs ?? 0;
   const speed = spec.clock.mode === "accelerated" ? spec.clock.speed : 1;

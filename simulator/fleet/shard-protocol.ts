@@ -8,7 +8,7 @@ import type { FleetSpec } from "../spec/index";
 /** One device of a shard: everything the main thread decided for it. */
 export interface ShardDeviceInit {
   index: number;
-  /** grp:// address (the relay, or the device's fault proxy). */
+  /** grp:// or smp:// address (the relay, or the device's fault proxy). */
   relay: string;
   invitation: string;
 }

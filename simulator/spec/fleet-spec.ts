@@ -75,7 +75,8 @@ export interface FleetSpec {
   workers?: number | "auto";
 }
 
-export const DEFAULT_BOARD = "esp32-s3-devkitc-1-n8";
+/** The DevKitC-1 with PSRAM: it lists both runtimes, so `--mix lua=…` works on the default fleet (the N8 cannot hold the Lua app). */
+export const DEFAULT_BOARD = "esp32-s3-devkitc-1-n8r8";
 
 export const DEFAULT_TEMPLATE: DeviceTemplate = {
   name: "dev-{n:3}",
