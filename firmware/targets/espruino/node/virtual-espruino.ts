@@ -23,6 +23,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statS
 import net from "node:net";
 import { join } from "node:path";
 import vm from "node:vm";
+import { crc32 } from "node:zlib";
 import type { I2cBus } from "../../../port/hal/i2c";
 import type { HalScheduler } from "../../node/node-hal";
 import { SettableAdc, SettableGpio } from "../../node/settable-io";
@@ -116,23 +117,6 @@ function store(dir: string | undefined, files: Map<string, Uint8Array> | undefin
   if (files !== undefined) return mapStore(files);
   if (dir !== undefined) return dirStore(dir);
   throw new Error(`virtual Espruino: give ${what}Dir or ${what}Files`);
-}
-
-/** CRC-32 (IEEE 802.3, reflected), as E.CRC32 computes it. */
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 type Listener = (...args: unknown[]) => void;
