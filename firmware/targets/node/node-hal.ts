@@ -7,11 +7,11 @@
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import type { DeviceHal } from "../../app/device-hal";
-import type { Bytes } from "../../port/bytes";
 import type { I2cBus } from "../../port/hal/i2c";
 import type { Net, Socket, SocketHandler } from "../../port/hal/net";
 import type { System, TimerHandle } from "../../port/hal/system";
 import { DirFs } from "./dir-fs";
+import { HeldSocket } from "./held-socket";
 import { NodeTls, type TlsNet } from "./node-tls";
 import type { StorageFs } from "../../storage/storage-fs";
 import type { Scheduler } from "./scheduler";
@@ -39,69 +39,11 @@ export interface NodeHalOptions {
   freeMemory?: () => number;
 }
 
-/** A node:net socket behind the HAL's callback interface; onClose fires exactly once. */
-class NodeSocket implements Socket {
-  private closed = false;
-  private readonly pendingHolds = new Set<() => void>();
-  private readonly sock: net.Socket;
-
-  constructor(host: string, port: number, private readonly handler: SocketHandler, private readonly scheduler: HalScheduler) {
-    const release = scheduler.hold();
-    this.sock = net.connect({ host, port });
-    this.sock.once("connect", release);
-    this.sock.once("close", release);
-    this.sock.setNoDelay(true);
-    this.sock.on("connect", () => this.deliver(() => handler.onConnect()));
-    this.sock.on("data", (d: Buffer) => this.deliver(() => handler.onData(new Uint8Array(d))));
-    this.sock.on("error", (e) => this.finish(e.message || "error"));
-    this.sock.on("close", () => {
-      for (const release of [...this.pendingHolds]) release();
-      this.finish("");
-    });
-  }
-
-  private deliver(fn: () => void): void {
-    if (this.closed) return;
-    this.scheduler.activity();
-    fn();
-  }
-
-  private finish(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.scheduler.activity();
-    this.handler.onClose(reason);
-  }
-
-  send(data: Bytes): void {
-    if (this.closed) throw new Error("send on a closed socket");
-    // Hold the virtual clock until the write is flushed; one close listener (in the
-    // constructor) releases whatever is still held, instead of a listener per write.
-    const hold = this.scheduler.hold();
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.pendingHolds.delete(release);
-      hold();
-    };
-    this.pendingHolds.add(release);
-    this.sock.write(Buffer.from(data as unknown as Uint8Array), release);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    // Flush what send() queued, then close (as the device targets do).
-    this.sock.destroySoon();
-  }
-}
-
 export class NodeNet implements Net {
   constructor(private readonly scheduler: HalScheduler) {}
 
   connect(host: string, port: number, handler: SocketHandler): Socket {
-    return new NodeSocket(host, port, handler, this.scheduler);
+    return new HeldSocket(net.connect({ host, port }), "connect", handler, this.scheduler);
   }
 }
 
