@@ -4,9 +4,16 @@
  * `lengthBytes` of the final block. Subclasses supply the compression function.
  */
 import { Bytes, alloc } from "../../port/bytes";
+import { store32be } from "../../port/u32";
 
 /** 2^29: byte counts split here so the bit count (bytes * 8) is formed in two u32 halves. */
-export const BYTES_PER_BIT_WORD = 0x20000000;
+const BYTES_PER_BIT_WORD = 0x20000000;
+
+/** Writes the message length in bits (total * 8 < 2^56) as two big-endian u32 words just before `end`. */
+export function storeBitLength(buf: Bytes, end: number, totalBytes: number): void {
+  store32be(buf, end - 8, Math.floor(totalBytes / BYTES_PER_BIT_WORD));
+  store32be(buf, end - 4, ((totalBytes % BYTES_PER_BIT_WORD) * 8) >>> 0);
+}
 
 export abstract class MerkleDamgardHash {
   readonly blockLen: number;
@@ -87,17 +94,7 @@ export abstract class MerkleDamgardHash {
     for (let i = len; i < bl; i++) {
       buf[i] = 0;
     }
-    // Bit count = total * 8 < 2^56, as two u32 words at the end of the block.
-    const bitsHi = Math.floor(this.total / BYTES_PER_BIT_WORD);
-    const bitsLo = ((this.total % BYTES_PER_BIT_WORD) * 8) >>> 0;
-    buf[bl - 8] = (bitsHi >>> 24) & 0xff;
-    buf[bl - 7] = (bitsHi >>> 16) & 0xff;
-    buf[bl - 6] = (bitsHi >>> 8) & 0xff;
-    buf[bl - 5] = bitsHi & 0xff;
-    buf[bl - 4] = (bitsLo >>> 24) & 0xff;
-    buf[bl - 3] = (bitsLo >>> 16) & 0xff;
-    buf[bl - 2] = (bitsLo >>> 8) & 0xff;
-    buf[bl - 1] = bitsLo & 0xff;
+    storeBitLength(buf, bl, this.total);
     this.compress(buf, 0, 1);
     const out = alloc(this.digestLen);
     this.writeState(out);

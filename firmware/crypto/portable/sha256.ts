@@ -3,7 +3,7 @@
  * depends on the data, so it runs in constant time.
  */
 import { Bytes, alloc } from "../../port/bytes";
-import { BYTES_PER_BIT_WORD, MerkleDamgardHash } from "./merkle-damgard";
+import { MerkleDamgardHash, storeBitLength } from "./merkle-damgard";
 
 export const SHA256_BLOCK_LEN = 64;
 export const SHA256_DIGEST_LEN = 32;
@@ -147,18 +147,7 @@ export function sha256Finish(H: number[], msg: Bytes, prefixLen: number): void {
   for (let i = len; i < end; i++) {
     tail[i] = 0;
   }
-  // Bit count = total * 8 < 2^56, as two u32 words at the end of the last block.
-  const total = prefixLen + n;
-  const bitsHi = Math.floor(total / BYTES_PER_BIT_WORD);
-  const bitsLo = ((total % BYTES_PER_BIT_WORD) * 8) >>> 0;
-  tail[end - 8] = (bitsHi >>> 24) & 0xff;
-  tail[end - 7] = (bitsHi >>> 16) & 0xff;
-  tail[end - 6] = (bitsHi >>> 8) & 0xff;
-  tail[end - 5] = bitsHi & 0xff;
-  tail[end - 4] = (bitsLo >>> 24) & 0xff;
-  tail[end - 3] = (bitsLo >>> 16) & 0xff;
-  tail[end - 2] = (bitsLo >>> 8) & 0xff;
-  tail[end - 1] = bitsLo & 0xff;
+  storeBitLength(tail, end, prefixLen + n);
   sha256Blocks(H, tail, 0, blocks);
   for (let i = 0; i < TAIL_LEN; i++) {
     tail[i] = 0;
