@@ -1,12 +1,15 @@
 /**
  * Child process of the relay benchmark: runs the relay (one process), the relay as a
- * cluster of worker processes (this process is its primary), or a raw TCP block-echo
- * server, so the load generator in the parent never shares a thread with the server.
+ * cluster of worker processes (this process is its primary), a raw TCP block-echo
+ * server, or a TLS block-echo server with the relay's TLS settings, so the load generator
+ * in the parent never shares a thread with the server.
  * Tells the parent its address over IPC, and answers "stats" with the relay's counters
- * and CPU time (for a cluster: summed over the workers and the primary).
+ * and CPU time (for a cluster: summed over the workers and the primary; an echo server
+ * has no counters).
  */
 import { mkdtempSync } from "node:fs";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getProvider } from "../../firmware/crypto/node/providers";
@@ -14,22 +17,29 @@ import { SMP_BLOCK_SIZE } from "../../firmware/transport/smp/block";
 import { CommandHandler } from "../relay/command-handler";
 import { loadOrCreateIdentity } from "../relay/certificates";
 import { MemoryQueueStore } from "../relay/memory-queue-store";
-import { SmpServer } from "../relay/smp-server";
+import { SmpServer, smpTlsServerOptions } from "../relay/smp-server";
 import { startRelayCluster } from "../relay/cluster";
 
 const QUOTA = 16;
 
 async function run(): Promise<void> {
   const mode = process.argv[2];
-  if (mode === "echo") {
-    const server = net.createServer((s) => {
+  if (mode === "echo" || mode === "tls-echo") {
+    // echo every byte: the clients send and read whole blocks
+    const echo = (s: net.Socket) => {
       s.setNoDelay(true);
       s.on("error", () => s.destroy());
-      s.pipe(s); // echo every byte: the clients send and read whole blocks
-    });
+      s.pipe(s);
+    };
+    // TLS: the relay's own certificate chain, suites, groups and ALPN (argv[3]: other suites to compare)
+    const server = mode === "echo" ? net.createServer(echo) : tls.createServer(smpTlsServerOptions(loadOrCreateIdentity(mkdtempSync(join(tmpdir(), "tsense-bench-")), "ed25519").identity, process.argv[3] || undefined), echo);
     server.maxConnections = 100_000;
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     process.send!({ port: (server.address() as net.AddressInfo).port, blockSize: SMP_BLOCK_SIZE });
+    process.on("message", (m) => {
+      if (m === "stats") process.send!({ stats: { sent: 0, forwarded: 0 }, cpu: process.cpuUsage() });
+    });
+    process.on("SIGINT", () => process.exit(0));
     return;
   }
   if (mode === "cluster") {

@@ -2,7 +2,10 @@
  * `npm run bench -- relay`: N TLS connections on loopback, each with its own queue, through
  * the reference relay run as one process and as a cluster of worker processes
  * (`--workers`, relay/cluster.ts); next to them, in the same run, the raw TCP block-echo
- * rate of N connections (16 KiB blocks, one in flight per connection) as the floor.
+ * rate of N connections (16 KiB blocks, one in flight per connection) as the floor, and
+ * the same echo over TLS with the relay's TLS settings (the ceiling for any relay whose
+ * load generator and server both run Node's TLS: a relay message costs one block each way,
+ * as one echo round trip does).
  * Two workloads, each a closed loop with one message in flight per queue:
  * - own:   each connection sends to its own queue: SEND → MSG → (ACK + next SEND in one
  *          block). On the cluster nothing crosses processes (a queue lives where it was made).
@@ -13,6 +16,7 @@
  */
 import { fork, ChildProcess } from "node:child_process";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
@@ -26,6 +30,7 @@ import { parseBrokerMsg } from "../../firmware/transport/smp/responses";
 import { encodeBlocksFast, parseBlockFast, parseTransmissionFast, signedBytesFast } from "../relay/fast-codec";
 import { connectSmp, NodeSmpSession } from "../../firmware/transport/smp/node/smp-connection";
 import { BlockStream } from "../../firmware/transport/smp/node/block-stream";
+import { SMP_ALPN } from "../../firmware/transport/smp/version";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -48,9 +53,9 @@ async function inBatches<T>(n: number, batch: number, f: (i: number) => Promise<
 }
 
 interface EchoConn {
-  socket: net.Socket;
-  stream: BlockStream;
+  send: (block: Buffer) => void;
   onBlock: () => void;
+  close: () => void;
 }
 
 async function echoConnect(port: number, conns: number): Promise<EchoConn[]> {
@@ -60,21 +65,68 @@ async function echoConnect(port: number, conns: number): Promise<EchoConn[]> {
     s.on("error", reject);
   }));
   return sockets.map((socket) => {
-    const e: EchoConn = { socket, stream: new BlockStream(SMP_BLOCK_SIZE), onBlock: () => {} };
+    const stream = new BlockStream(SMP_BLOCK_SIZE);
+    const e: EchoConn = { send: (b) => void socket.write(b), onBlock: () => {}, close: () => socket.destroy() };
     socket.on("data", (c: Buffer) => {
-      for (const _b of e.stream.push(c)) e.onBlock();
+      for (const _b of stream.push(c)) e.onBlock();
     });
     return e;
   });
 }
 
-/** One measuring period of the echo floor; returns once every connection is idle again. */
-async function echoRun(conns: EchoConn[], seconds: number): Promise<{ rate: number; p50: number; p99: number }> {
+/** TLS 1.3 suites the TLS block echo can be run with (the relay's own is TLS_CHACHA20_POLY1305_SHA256). */
+const TLS13_SUITES: Record<string, string> = {
+  chacha20: "TLS_CHACHA20_POLY1305_SHA256",
+  aes128: "TLS_AES_128_GCM_SHA256",
+  aes256: "TLS_AES_256_GCM_SHA384",
+};
+
+/**
+ * TLS block echo: the client side of an SMP connection without SMP (the relay's TLS
+ * settings; reads through BlockStream into a NodeSmpSession, writes through its send, as
+ * the relay workloads do), so echo against relay separates TLS from the relay's own work.
+ */
+async function tlsEchoConnect(port: number, conns: number, ciphers: string): Promise<{ conns: EchoConn[]; negotiated: string }> {
+  const sockets = await inBatches(conns, 100, () => new Promise<tls.TLSSocket>((resolve, reject) => {
+    const s = tls.connect({ host: "127.0.0.1", port, servername: "", ALPNProtocols: [SMP_ALPN], minVersion: "TLSv1.2", maxVersion: "TLSv1.3", ciphers, ecdhCurve: "X25519:X448", sigalgs: "ed25519:ed448", rejectUnauthorized: false, checkServerIdentity: () => undefined }, () => resolve(s));
+    s.setNoDelay(true);
+    s.on("error", reject);
+  }));
+  const c0 = sockets[0];
+  const negotiated = `${c0.getProtocol()} ${c0.getCipher().standardName}, ALPN ${c0.alpnProtocol}`;
+  return {
+    negotiated,
+    conns: sockets.map((socket) => {
+      const stream = new BlockStream(SMP_BLOCK_SIZE);
+      const session = new NodeSmpSession(socket, new Uint8Array(0), 0, undefined, socket.getProtocol() ?? "");
+      socket.on("data", (c: Buffer) => {
+        for (const b of stream.push(c)) session.deliver(b);
+      });
+      const e: EchoConn = { send: (b) => session.send([b]), onBlock: () => {}, close: () => session.close() };
+      session.setHandler(() => e.onBlock());
+      return e;
+    }),
+  };
+}
+
+interface EchoResult {
+  rate: number;
+  p50: number;
+  p99: number;
+  /** CPU time per round trip (µs) of the echo server and of the load generator */
+  serverCpuUs: number;
+  clientCpuUs: number;
+}
+
+/** One measuring period of a block echo; returns once every connection is idle again. */
+async function echoRun(conns: EchoConn[], seconds: number, serverStats: RelayStats): Promise<EchoResult> {
   const block = Buffer.alloc(SMP_BLOCK_SIZE, 0x23);
   let count = 0;
   let running = true;
   let busy = conns.length;
   const lat: number[] = [];
+  const before = await serverStats();
+  const clientBefore = process.cpuUsage();
   const start = performance.now();
   for (const e of conns) {
     let sentAt = performance.now();
@@ -83,17 +135,20 @@ async function echoRun(conns: EchoConn[], seconds: number): Promise<{ rate: numb
       if (count % 16 === 0) lat.push(performance.now() - sentAt);
       if (!running) return void busy--;
       sentAt = performance.now();
-      e.socket.write(block);
+      e.send(block);
     };
-    e.socket.write(block);
+    e.send(block);
   }
   await new Promise((r) => setTimeout(r, seconds * 1000));
+  const after = await serverStats();
+  const clientCpu = process.cpuUsage(clientBefore);
   running = false;
   const elapsed = (performance.now() - start) / 1000;
   const measured = count;
   await until(() => busy === 0, 30_000);
   lat.sort((a, b) => a - b);
-  return { rate: measured / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  const n = Math.max(1, measured);
+  return { rate: measured / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), serverCpuUs: (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / n, clientCpuUs: (clientCpu.user + clientCpu.system) / n };
 }
 
 async function until(done: () => boolean, timeoutMs: number): Promise<void> {
@@ -272,14 +327,29 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
   return { rate: measured / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), crossP50: percentile(crossLat, 50), crossP99: percentile(crossLat, 99), crossShare: crossLat.length / Math.max(1, lat.length), errors, handshakeMs, version: v, cpuPerMsgUs, clientCpuPerMsgUs, cpuShare: (cpuUs / 1e6) / elapsed };
 }
 
-const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--rounds R] [--size BYTES] [--provider native|noble] [--workers N]
+const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--rounds R] [--size BYTES] [--provider native|noble] [--workers N] [--workloads LIST] [--tls-echo LIST]
 
-  --workers N   processes of the multi-process relay measured next to the single one (default 2; 1 = single only)`;
+  --workers N       processes of the multi-process relay measured next to the single one (default 2; 1 = single only)
+  --workloads LIST  relay workloads, comma-separated: own, cross (default both; "none" = echoes only)
+  --tls-echo LIST   TLS 1.3 suites for the TLS block echo, comma-separated: ${Object.keys(TLS13_SUITES).join(", ")}
+                    (default chacha20, the relay's own; "none" = no TLS echo)`;
+
+function parseList<T extends string>(value: string | undefined, fallback: readonly T[], allowed: readonly string[], what: string): T[] {
+  if (value === undefined) return [...fallback];
+  if (value === "none") return [];
+  const list = value.split(",").map((x) => x.trim());
+  for (const x of list) if (!allowed.includes(x)) throw new Error(`unknown ${what} "${x}" (expected ${allowed.join(", ")} or none)`);
+  return list as T[];
+}
 
 export async function main(argv: string[]): Promise<number> {
   let values;
+  let workloads: Workload[];
+  let tlsEchoes: string[];
   try {
-    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, rounds: { type: "string" }, provider: { type: "string" }, workers: { type: "string" }, help: { type: "boolean" } } }).values;
+    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, rounds: { type: "string" }, provider: { type: "string" }, workers: { type: "string" }, workloads: { type: "string" }, "tls-echo": { type: "string" }, help: { type: "boolean" } } }).values;
+    workloads = parseList(values.workloads, WORKLOADS, WORKLOADS, "workload");
+    tlsEchoes = parseList(values["tls-echo"], ["chacha20"], Object.keys(TLS13_SUITES), "TLS suite");
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -295,10 +365,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const size = Number(values.size ?? 16000);
   const providerName = values.provider ?? "native";
-  console.log(`relay benchmark: ${conns} connections per relay, ${rounds} rounds of ${seconds} s echo + ${seconds} s per relay and workload, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`relay benchmark: ${conns} connections per server, ${rounds} rounds of ${seconds} s per echo, relay and workload, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
   try {
-    return await runAll(conns, seconds, size, providerName, rounds, workers);
+    return await runAll({ conns, seconds, size, providerName, rounds, workers, workloads, tlsEchoes });
   } catch (e) {
     console.error(`bench relay: ${(e as Error).message}`);
     return 1;
@@ -318,31 +388,72 @@ interface RelayUnderTest {
   crosses: boolean[] | undefined;
 }
 
+interface EchoUnderTest {
+  name: string;
+  child: ChildProcess;
+  stats: RelayStats;
+  conns: EchoConn[];
+}
+
+interface RunOptions {
+  conns: number;
+  seconds: number;
+  size: number;
+  providerName: string;
+  rounds: number;
+  workers: number;
+  workloads: Workload[];
+  tlsEchoes: string[];
+}
+
+const statsOf = (child: ChildProcess): RelayStats => () =>
+  new Promise((resolve) => {
+    child.once("message", (m) => resolve(m as Awaited<ReturnType<RelayStats>>));
+    child.send("stats");
+  });
+
+const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+
 /**
  * Echo and relay periods alternate, `rounds` times, over connections kept open, so each
  * relay period is compared with an echo period taken next to it: this machine is shared,
  * and its load changes within a minute.
  */
-async function runAll(conns: number, seconds: number, size: number, providerName: string, rounds: number, workers: number): Promise<number> {
-  const echo = await startChild(["echo"]);
+async function runAll(o: RunOptions): Promise<number> {
+  const { conns, seconds, size, providerName, rounds, workers, workloads } = o;
+  const children: ChildProcess[] = [];
+  const echoes: EchoUnderTest[] = [];
   const relays: RelayUnderTest[] = [];
-  const statsOf = (child: ChildProcess): RelayStats => () =>
-    new Promise((resolve) => {
-      child.once("message", (m) => resolve(m as Awaited<ReturnType<RelayStats>>));
-      child.send("stats");
-    });
-  let echoConns: EchoConn[] = [];
-  // results[relay][workload] = per-round { rate, ratio }
+  // results[name] = per-round { rate, ratio }
   const results = new Map<string, { rate: number; ratio: number }[]>();
-  const key = (r: RelayUnderTest, w: Workload) => `${r.name}/${w}`;
+  const record = (name: string, rate: number, ratio: number) => {
+    const list = results.get(name) ?? [];
+    list.push({ rate, ratio });
+    results.set(name, list);
+  };
+  const key = (r: RelayUnderTest, w: Workload) => `${w.padEnd(5)} ${r.name}`;
   try {
-    const single = await startChild(["relay", providerName]);
-    relays.push({ name: "1 process", address: single.info.address as string, workers: 1, child: single.child, stats: statsOf(single.child), setup: undefined, target: [], crosses: undefined });
-    if (workers > 1) {
-      const multi = await startChild(["cluster", providerName, String(workers)]);
-      relays.push({ name: `${workers} processes`, address: multi.info.address as string, workers, child: multi.child, stats: statsOf(multi.child), setup: undefined, target: [], crosses: undefined });
+    const tcp = await startChild(["echo"]);
+    children.push(tcp.child);
+    echoes.push({ name: "TCP block echo (floor)", child: tcp.child, stats: statsOf(tcp.child), conns: await echoConnect(tcp.info.port as number, conns) });
+    for (const suite of o.tlsEchoes) {
+      const t = await startChild(["tls-echo", TLS13_SUITES[suite]]);
+      children.push(t.child);
+      const setupStart = performance.now();
+      const c = await tlsEchoConnect(t.info.port as number, conns, TLS13_SUITES[suite]);
+      echoes.push({ name: `TLS block echo ${suite}`, child: t.child, stats: statsOf(t.child), conns: c.conns });
+      console.log(`TLS block echo ${suite}: ${conns} TLS handshakes in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; negotiated ${c.negotiated}`);
     }
-    echoConns = await echoConnect(echo.info.port as number, conns);
+    if (workloads.length > 0) {
+      const single = await startChild(["relay", providerName]);
+      children.push(single.child);
+      relays.push({ name: "1 process", address: single.info.address as string, workers: 1, child: single.child, stats: statsOf(single.child), setup: undefined, target: [], crosses: undefined });
+      if (workers > 1) {
+        const multi = await startChild(["cluster", providerName, String(workers)]);
+        children.push(multi.child);
+        relays.push({ name: `${workers} processes`, address: multi.info.address as string, workers, child: multi.child, stats: statsOf(multi.child), setup: undefined, target: [], crosses: undefined });
+      }
+    }
     for (const r of relays) {
       r.setup = await relaySetup(r.address, conns, size, providerName);
       r.target = randomCycle(conns);
@@ -358,38 +469,44 @@ async function runAll(conns: number, seconds: number, size: number, providerName
       }
     }
     for (let round = 1; round <= rounds; round++) {
-      const e = await echoRun(echoConns, seconds);
-      console.log(`round ${round}/${rounds}   (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
-      console.log(`  TCP block echo (floor)     : ${e.rate.toFixed(0).padStart(7)} round trips/s   p50 ${e.p50.toFixed(2)} ms   p99 ${e.p99.toFixed(2)} ms`);
-      for (const w of WORKLOADS) {
+      console.log(`round ${round}/${rounds}   (load average ${loadAverage()})`);
+      let floor = NaN;
+      for (const e of echoes) {
+        const x = await echoRun(e.conns, seconds, e.stats);
+        if (Number.isNaN(floor)) floor = x.rate;
+        record(e.name, x.rate, x.rate / floor);
+        console.log(`  ${e.name.padEnd(27)}: ${x.rate.toFixed(0).padStart(7)} round trips/s   p50 ${x.p50.toFixed(1)} ms   p99 ${x.p99.toFixed(1)} ms   ${((100 * x.rate) / floor).toFixed(1)} % of the floor   CPU/round trip server ${x.serverCpuUs.toFixed(0)} µs, load gen. ${x.clientCpuUs.toFixed(0)} µs   (load average ${loadAverage()})`);
+      }
+      for (const w of workloads) {
         for (const r of relays) {
           const before = await r.stats();
           const x = await relayRun(r.setup!, seconds, r.stats, w, r.target, r.crosses);
           const after = await r.stats();
-          const ratio = x.rate / e.rate;
-          const list = results.get(key(r, w)) ?? [];
-          list.push({ rate: x.rate, ratio });
-          results.set(key(r, w), list);
+          const ratio = x.rate / floor;
+          record(key(r, w), x.rate, ratio);
           const fwd = after.stats.forwarded - before.stats.forwarded;
-          console.log(`  ${`${w.padEnd(5)} ${r.name}`.padEnd(27)}: ${x.rate.toFixed(0).padStart(7)} msg/s   p50 ${x.p50.toFixed(1)} ms   p99 ${x.p99.toFixed(1)} ms   ${(ratio * 100).toFixed(1)} % of the floor   CPU/msg relay ${x.cpuPerMsgUs.toFixed(0)} µs (${(x.cpuShare * 100).toFixed(0)} % of a core), load gen. ${x.clientCpuPerMsgUs.toFixed(0)} µs${r.workers > 1 ? `   forwarded ${fwd}` : ""}   (errors ${x.errors})`);
+          console.log(`  ${key(r, w).padEnd(27)}: ${x.rate.toFixed(0).padStart(7)} msg/s   p50 ${x.p50.toFixed(1)} ms   p99 ${x.p99.toFixed(1)} ms   ${(ratio * 100).toFixed(1)} % of the floor   CPU/msg relay ${x.cpuPerMsgUs.toFixed(0)} µs (${(x.cpuShare * 100).toFixed(0)} % of a core), load gen. ${x.clientCpuPerMsgUs.toFixed(0)} µs${r.workers > 1 ? `   forwarded ${fwd}` : ""}   (errors ${x.errors})   (load average ${loadAverage()})`);
           if (w === "cross" && r.crosses !== undefined) console.log(`  ${"".padEnd(27)}  of which across processes: ${(x.crossShare * 100).toFixed(0)} % of the messages, p50 ${x.crossP50.toFixed(1)} ms   p99 ${x.crossP99.toFixed(1)} ms`);
         }
       }
     }
   } finally {
     for (const r of relays) for (const c of r.setup?.cs ?? []) c.session.close();
-    for (const e of echoConns) e.socket.destroy();
-    echo.child.kill();
-    for (const r of relays) r.child.kill("SIGINT");
+    for (const e of echoes) for (const c of e.conns) c.close();
+    for (const c of children) c.kill("SIGINT");
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`median of ${rounds} rounds (goal: ≥ 10,000 msg/s and ≥ 30 % of the echo floor):`);
-  for (const w of WORKLOADS) {
+  for (const e of echoes.slice(1)) {
+    const list = results.get(e.name)!;
+    console.log(`  ${e.name.padEnd(27)}: ${median(list.map((x) => x.rate)).toFixed(0).padStart(7)} round trips/s, ${(median(list.map((x) => x.ratio)) * 100).toFixed(1)} % of the floor`);
+  }
+  for (const w of workloads) {
     const base = median(results.get(key(relays[0], w))!.map((x) => x.rate));
     for (const r of relays) {
       const list = results.get(key(r, w))!;
       const rate = median(list.map((x) => x.rate));
-      console.log(`  ${`${w.padEnd(5)} ${r.name}`.padEnd(27)}: ${rate.toFixed(0).padStart(7)} msg/s, ${(median(list.map((x) => x.ratio)) * 100).toFixed(1)} % of the floor${r.workers > 1 ? `, ${(rate / base).toFixed(2)}× the single process` : ""}`);
+      console.log(`  ${key(r, w).padEnd(27)}: ${rate.toFixed(0).padStart(7)} msg/s, ${(median(list.map((x) => x.ratio)) * 100).toFixed(1)} % of the floor${r.workers > 1 ? `, ${(rate / base).toFixed(2)}× the single process` : ""}`);
     }
   }
   return 0;

@@ -36,6 +36,19 @@ export interface SmpServerOptions {
 export const TLS_CIPHERS = "TLS_CHACHA20_POLY1305_SHA256:ECDHE-ECDSA-CHACHA20-POLY1305";
 export const TLS_GROUPS = "X25519:X448";
 export const TLS_SIGALGS = "ed25519:ed448";
+/** The relay's TLS settings (also used by the bench's TLS block echo, to measure TLS alone). */
+export function smpTlsServerOptions(identity: ServerIdentity, ciphers: string = TLS_CIPHERS): tls.TlsOptions {
+  return {
+    key: identity.pem.key,
+    cert: identity.pem.cert,
+    minVersion: "TLSv1.2",
+    maxVersion: "TLSv1.3",
+    ciphers,
+    ecdhCurve: TLS_GROUPS,
+    sigalgs: TLS_SIGALGS,
+    ALPNCallback: ({ protocols }) => (protocols.includes(SMP_ALPN) ? SMP_ALPN : undefined),
+  };
+}
 /** replies buffered for a peer that does not read, before we stop reading from it */
 export const MAX_UNREAD_REPLY_BYTES = 4 * 1024 * 1024;
 
@@ -48,17 +61,7 @@ export class SmpServer {
 
   async listen(): Promise<AddressInfo> {
     const o = this.o;
-    this.server = tls.createServer({
-      key: o.identity.pem.key,
-      cert: o.identity.pem.cert,
-      minVersion: "TLSv1.2",
-      maxVersion: "TLSv1.3",
-      ciphers: TLS_CIPHERS,
-      ecdhCurve: TLS_GROUPS,
-      sigalgs: TLS_SIGALGS,
-      ALPNCallback: ({ protocols }) => (protocols.includes(SMP_ALPN) ? SMP_ALPN : undefined),
-      handshakeTimeout: o.handshakeTimeoutMs ?? 30_000,
-    });
+    this.server = tls.createServer({ ...smpTlsServerOptions(o.identity), handshakeTimeout: o.handshakeTimeoutMs ?? 30_000 });
     this.server.on("secureConnection", (s) => this.onConnection(s));
     this.server.on("tlsClientError", (_e, s) => s.destroy());
     await new Promise<void>((resolve, reject) => {
