@@ -197,6 +197,15 @@ export class AgentClientOptions {
    * receiver of many small messages (a station) batches them.
    */
   receiptIntervalMs: number;
+  /**
+   * Keys that authorize this side's recipient commands (SUB, ACK, KEY, ...) and its SENDs.
+   * simplexmq's agent keeps Ed25519 for recipients and plans X25519 for senders from SMP v7
+   * (its AgentConfig: "TODO replace with X25519 when switching to v7"); we negotiate v7+ only,
+   * so senders authenticate with X25519: one DH per session, then a crypto_box per command
+   * instead of an Ed25519 signature (a device's CPU, a relay's ~120 µs verify).
+   */
+  recipientAuthAlg: "ed25519" | "x25519";
+  senderAuthAlg: "ed25519" | "x25519";
   constructor(provider: CryptoProvider, ctx: RatchetContext, client: SmpClient, server: ServerAddress, store: AgentStore, now: Clock, onEvent: AgentEventHandler) {
     this.provider = provider;
     this.ctx = ctx;
@@ -206,6 +215,8 @@ export class AgentClientOptions {
     this.now = now;
     this.onEvent = onEvent;
     this.receiptIntervalMs = 0;
+    this.recipientAuthAlg = "ed25519";
+    this.senderAuthAlg = "x25519";
   }
 }
 
@@ -228,31 +239,31 @@ class RecordWal implements WriteAhead {
 export class AgentClient {
   private o: AgentClientOptions;
   private records: ConnRecord[];
+  /** Indexes over `records` (a station holds thousands, every message looks one up). */
+  private byConnId: Record<string, ConnRecord | undefined>;
+  private byRecipientId: Record<string, ConnRecord | undefined>;
   private counter: number;
 
   constructor(o: AgentClientOptions) {
     this.o = o;
     this.records = [];
+    this.byConnId = {};
+    this.byRecipientId = {};
     this.counter = 0;
   }
 
+  private addRecord(rec: ConnRecord): void {
+    this.records.push(rec);
+    this.byConnId[rec.connId] = rec;
+    this.byRecipientId[toHex(rec.own.queue.recipientId)] = rec;
+  }
+
   private find(connId: string): ConnRecord | undefined {
-    for (const r of this.records) {
-      if (r.connId === connId) {
-        return r;
-      }
-    }
-    return undefined;
+    return this.byConnId[connId];
   }
 
   private findByRecipient(recipientId: Bytes): ConnRecord | undefined {
-    const key = toHex(recipientId);
-    for (const r of this.records) {
-      if (toHex(r.own.queue.recipientId) === key) {
-        return r;
-      }
-    }
-    return undefined;
+    return this.byRecipientId[toHex(recipientId)];
   }
 
   /** Saves a connection's whole record (connection state, queues, outbox). */
@@ -313,7 +324,7 @@ export class AgentClient {
 
   private createOwnQueue(cb: (this: void, q: OwnQueue | undefined, error: string) => void): void {
     const p = this.o.provider;
-    const key = generateAuthKeyPair(p, "ed25519");
+    const key = generateAuthKeyPair(p, this.o.recipientAuthAlg);
     this.o.client.createQueue(key, true, true, undefined, this.o.now(), (r: ClientResult<RecipientQueue>) => {
       if (!r.ok) {
         cb(undefined, "creating a queue: " + r.error);
@@ -343,7 +354,7 @@ export class AgentClient {
       const connId = this.newConnId();
       const inv = createInvitation(this.o.ctx, new RecordWal(this, connId), this.queueUri(own));
       const rec = new ConnRecord(connId, inv.connection, own);
-      this.records.push(rec);
+      this.addRecord(rec);
       this.persist(connId);
       cb(connId, inv.text, "");
     });
@@ -363,7 +374,7 @@ export class AgentClient {
         return;
       }
       const rec = new ConnRecord(connId, joined.connection, own);
-      this.records.push(rec);
+      this.addRecord(rec);
       const peerErr = this.setPeer(rec, joined.confirmation.queueUri);
       if (peerErr !== "") {
         cb("", peerErr);
@@ -403,7 +414,7 @@ export class AgentClient {
     if (q.value.dhPublicKey.alg !== "x25519") {
       return "peer queue: e2e key must be X25519";
     }
-    rec.peer = new PeerQueue(q.value.senderId, generateAuthKeyPair(this.o.provider, "ed25519"), this.o.ctx.random(32), q.value.dhPublicKey.key);
+    rec.peer = new PeerQueue(q.value.senderId, generateAuthKeyPair(this.o.provider, this.o.senderAuthAlg), this.o.ctx.random(32), q.value.dhPublicKey.key);
     return "";
   }
 
@@ -595,7 +606,7 @@ export class AgentClient {
       if (typeof rec === "string") {
         errors.push(s.connId + ": " + rec);
       } else {
-        this.records.push(rec);
+        this.addRecord(rec);
         this.o.client.subscribe(rec.own.queue, this.o.now(), (r: ClientResult<true>) => {
           if (!r.ok) {
             this.emit(EV_ERROR, rec.connId, 0, EMPTY, "subscribe: " + r.error);

@@ -516,9 +516,8 @@ export class DeviceApp {
     }
     const j = storage.journal;
     while (j.segments.length > 0 && j.segments[0].epoch < j.keys.currentEpoch) {
-      const recs = j.read(0, j.segments[0].records);
-      if (this.unsentReadings(recs) > 0 || (recs.length > 0 && recs[recs.length - 1].seq >= this.cursor)) {
-        return;
+      if (j.segments[0].lastSeq >= this.cursor) {
+        return; // holds records not yet sent
       }
       j.dropOldest();
     }

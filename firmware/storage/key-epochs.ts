@@ -7,7 +7,7 @@
  * Record keys are derived separately (info "tsense record"), so the chain key itself
  * never meets a cipher.
  */
-import { Bytes, alloc, fromAscii } from "../port/bytes";
+import { Bytes, alloc, fromAscii, wipe } from "../port/bytes";
 import { SmpReader, SmpWriter } from "../port/encoding";
 import { CryptoProvider, RandomSource } from "../crypto/provider";
 
@@ -30,6 +30,13 @@ export class EpochKeys {
    * before a power cut can never meet the same key again.
    */
   boot: number;
+  /**
+   * Record keys already derived (dense parallel lists; a few live epochs): every journal
+   * read and append needs one, and deriving walks the chain from the oldest epoch (an HKDF
+   * per step). Wiped with their epoch.
+   */
+  private cachedEpochs: number[];
+  private cachedKeys: Bytes[];
 
   constructor(p: CryptoProvider, oldestEpoch: number, oldestKey: Bytes, currentEpoch: number, stateKey: Bytes, boot: number) {
     this.p = p;
@@ -38,6 +45,8 @@ export class EpochKeys {
     this.currentEpoch = currentEpoch;
     this.stateKey = stateKey;
     this.boot = boot;
+    this.cachedEpochs = [];
+    this.cachedKeys = [];
   }
 
   private next(k: Bytes): Bytes {
@@ -49,11 +58,19 @@ export class EpochKeys {
     if (epoch < this.oldestEpoch || epoch > this.currentEpoch) {
       throw new Error("epoch " + epoch + " key is not available (live epochs " + this.oldestEpoch + ".." + this.currentEpoch + ")");
     }
+    for (let i = 0; i < this.cachedEpochs.length; i++) {
+      if (this.cachedEpochs[i] === epoch) {
+        return this.cachedKeys[i];
+      }
+    }
     let k = this.oldestKey;
     for (let e = this.oldestEpoch; e < epoch; e++) {
       k = this.next(k);
     }
-    return this.p.hkdfSha256(k, alloc(0), fromAscii(RECORD_INFO), KEY_LENGTH);
+    const rk = this.p.hkdfSha256(k, alloc(0), fromAscii(RECORD_INFO), KEY_LENGTH);
+    this.cachedEpochs.push(epoch);
+    this.cachedKeys.push(rk);
+    return rk;
   }
 
   /** Starts a new epoch; records appended from now on use its key. */
@@ -68,6 +85,18 @@ export class EpochKeys {
     }
     this.oldestKey = this.next(this.oldestKey);
     this.oldestEpoch = this.oldestEpoch + 1;
+    const epochs: number[] = [];
+    const keys: Bytes[] = [];
+    for (let i = 0; i < this.cachedEpochs.length; i++) {
+      if (this.cachedEpochs[i] < this.oldestEpoch) {
+        wipe(this.cachedKeys[i]);
+      } else {
+        epochs.push(this.cachedEpochs[i]);
+        keys.push(this.cachedKeys[i]);
+      }
+    }
+    this.cachedEpochs = epochs;
+    this.cachedKeys = keys;
   }
 
   serialize(): Bytes {

@@ -91,6 +91,46 @@ describe("encrypted storage", () => {
     expect(again.journal.nextSeq).toBe(s2 + 1);
   });
 
+  it("reads from a cursor without decrypting older records or re-deriving keys, and wipes a dropped epoch's key", () => {
+    const counts = { open: 0, hkdf: 0 };
+    const counting: CryptoProvider = {
+      ...noble,
+      aes256gcmOpen(key, iv, aad, ct) {
+        counts.open++;
+        return noble.aes256gcmOpen(key, iv, aad, ct);
+      },
+      hkdfSha256(ikm, salt, info, len) {
+        counts.hkdf++;
+        return noble.hkdfSha256(ikm, salt, info, len);
+      },
+    };
+    const fs = new MemoryFs();
+    const dev = openDeviceStorage(fs, fs, counting, new DeterministicRandom(noble, fromAscii("r")).source());
+    const seqs: number[] = [];
+    for (let i = 0; i < 20; i++) seqs.push(dev.journal.append(fromAscii(`r${i}`)));
+    dev.journal.rotate();
+    for (let i = 20; i < 25; i++) seqs.push(dev.journal.append(fromAscii(`r${i}`)));
+    counts.open = 0;
+    counts.hkdf = 0;
+    // a cursor in the second segment: the first is not touched, only the asked records open
+    expect(dev.journal.read(seqs[22], 10).map((r) => toBinaryString(r.payload))).toEqual(["r22", "r23", "r24"]);
+    expect(counts.open).toBe(3);
+    // a cursor past the end: nothing read, nothing opened
+    expect(dev.journal.read(seqs[24] + 1, 10)).toEqual([]);
+    expect(counts.open).toBe(3);
+    // a cursor inside the first segment: the records before it are stepped over unopened
+    expect(dev.journal.read(seqs[18], 3).map((r) => toBinaryString(r.payload))).toEqual(["r18", "r19", "r20"]);
+    expect(counts.open).toBe(6);
+    expect(counts.hkdf).toBe(0); // both record keys were derived by the appends
+    const key0 = dev.journal.keys.recordKey(0);
+    const copy0 = Uint8Array.from(key0 as Uint8Array);
+    expect(dev.journal.dropOldest()).toBe(20);
+    expect(Array.from(key0 as Uint8Array).every((b) => b === 0)).toBe(true);
+    expect(() => dev.journal.keys.recordKey(0)).toThrow(/not available/);
+    expect(hex(dev.journal.keys.recordKey(1))).not.toBe(hex(copy0));
+    expect(dev.journal.read(0, 10).map((r) => toBinaryString(r.payload))).toEqual(["r20", "r21", "r22", "r23", "r24"]);
+  });
+
   it("never accepts a corrupt record and reports what it cut", () => {
     const fs = new MemoryFs();
     const dev = openDeviceStorage(fs, fs, noble, new DeterministicRandom(noble, fromAscii("r")).source());

@@ -28,6 +28,8 @@ export interface NodeAgentOptions {
   reconnect?: boolean;
   /** Send each connection's cumulative receipt at most this often (ms; default 0: every pump). */
   receiptIntervalMs?: number;
+  /** Keys for this side's recipient commands (default Ed25519, as simplexmq's agent). */
+  recipientAuthAlg?: "ed25519" | "x25519";
 }
 
 interface QueueClient {
@@ -70,6 +72,7 @@ export class NodeAgent {
     const ctx = new RatchetContext(o.provider, suite, random);
     const options = new AgentClientOptions(o.provider, ctx, client.core, server, o.store, () => Date.now(), (e) => o.onEvent(e));
     options.receiptIntervalMs = o.receiptIntervalMs ?? 0;
+    if (o.recipientAuthAlg !== undefined) options.recipientAuthAlg = o.recipientAuthAlg;
     const agent = new AgentClient(options);
     client.onEvent((e) => agent.handleClientEvent(e));
     const na = new NodeAgent(agent, client, o.pumpMs ?? 250);

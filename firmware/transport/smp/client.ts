@@ -100,6 +100,16 @@ function failResult<T>(error: string, e: SmpError | undefined): ClientResult<T> 
   return { ok: false, error: error, smpError: e };
 }
 
+/** An X25519 authenticator's crypto_box key, valid while the server's session key is this one. */
+class AuthBoxKey {
+  serverDhKey: Bytes;
+  key: Bytes;
+  constructor(serverDhKey: Bytes, key: Bytes) {
+    this.serverDhKey = serverDhKey;
+    this.key = key;
+  }
+}
+
 export class SmpClient {
   private readonly provider: CryptoProvider;
   private readonly options: SmpClientOptions;
@@ -107,6 +117,8 @@ export class SmpClient {
   private pending: Pending[];
   private subs: Subscription[];
   private lastSendMs: number;
+  /** By public key (hex): a DH per key and server session, not per command. */
+  private authBoxKeys: Record<string, AuthBoxKey | undefined>;
 
   constructor(provider: CryptoProvider, options: SmpClientOptions) {
     this.provider = provider;
@@ -115,6 +127,18 @@ export class SmpClient {
     this.pending = [];
     this.subs = [];
     this.lastSendMs = 0;
+    this.authBoxKeys = {};
+  }
+
+  private authBoxKey(serverDhKey: Bytes, key: AuthKeyPair): Bytes {
+    const id = toHex(key.publicKey);
+    const known = this.authBoxKeys[id];
+    if (known !== undefined && equalBytes(known.serverDhKey, serverDhKey)) {
+      return known.key;
+    }
+    const k = cbKey(this.provider, serverDhKey, key.secretKey);
+    this.authBoxKeys[id] = new AuthBoxKey(serverDhKey, k);
+    return k;
   }
 
   isAttached(): boolean {
@@ -283,7 +307,7 @@ export class SmpClient {
             onFail("no server session key for an X25519 authenticator");
             return;
           }
-          auth = cbAuthenticate(this.provider, cbKey(this.provider, session.serverDhKey, key.secretKey), corrId, signed);
+          auth = cbAuthenticate(this.provider, this.authBoxKey(session.serverDhKey, key), corrId, signed);
         }
       }
       t = encodeTransmission(auth, authorized);
