@@ -32,6 +32,8 @@ interface Step {
   p99Ms: number;
   perDeviceKiB: number;
   avgCores: number;
+  /** CPU over the judged window (every device connected), all threads. */
+  steadyCores: number;
   wallS: number;
   workers: number;
 }
@@ -78,6 +80,7 @@ function judge(r: FleetResult, devices: number, wallS: number): Step & { connect
     p99Ms: p99,
     perDeviceKiB: s.memory.perDeviceBytes / 1024,
     avgCores: s.cpu.avgCores,
+    steadyCores: r.judgedCores,
     wallS,
     workers: r.workers,
     connectedAtMs: r.judgedFromMs,
@@ -123,12 +126,12 @@ export async function main(argv: string[]): Promise<number> {
       const r = await runFleet({ spec: specFor(n, capMs, undefined), drainMs: 20_000, judgeMs: stepMs, workers, bootSpreadMs: n * BOOT_SPREAD_PER_DEVICE_MS });
       step = judge(r, n, (Date.now() - t0) / 1000);
     } catch (e) {
-      step = { devices: n, ok: false, why: (e as Error).message, deliveryRatio: NaN, p99Ms: NaN, perDeviceKiB: NaN, avgCores: NaN, wallS: (Date.now() - t0) / 1000, workers: NaN };
+      step = { devices: n, ok: false, why: (e as Error).message, deliveryRatio: NaN, p99Ms: NaN, perDeviceKiB: NaN, avgCores: NaN, steadyCores: NaN, wallS: (Date.now() - t0) / 1000, workers: NaN };
     }
     steps.push(step);
     console.error(
       `${String(n).padStart(6)} devices: ${step.ok ? "PASS" : "FAIL"}  delivery ${(step.deliveryRatio * 100).toFixed(3)} %  p99 ${step.p99Ms.toFixed(1)} ms  ` +
-        `${step.perDeviceKiB.toFixed(0)} KiB/device  ${step.avgCores.toFixed(2)} cores  ${step.workers} workers  all connected after ${((step.connectedAtMs ?? NaN) / 1000).toFixed(1)} s  (${step.wallS.toFixed(0)} s)${step.ok ? "" : `  — ${step.why}`}`,
+        `${step.perDeviceKiB.toFixed(0)} KiB/device  ${step.avgCores.toFixed(2)} cores (steady ${step.steadyCores.toFixed(2)}: ${((step.steadyCores * 1000 * INTERVAL_MS) / 1000 / n).toFixed(2)} ms CPU per device round)  ${step.workers} workers  all connected after ${((step.connectedAtMs ?? NaN) / 1000).toFixed(1)} s  (${step.wallS.toFixed(0)} s)${step.ok ? "" : `  — ${step.why}`}`,
     );
     if (!step.ok) break;
   }

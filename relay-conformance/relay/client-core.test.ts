@@ -12,10 +12,10 @@ import { MemoryQueueStore } from "./memory-queue-store";
 
 const p = getProvider("noble");
 
-function setup() {
+function setup(clientProvider = p) {
   const handler = new CommandHandler({ store: new MemoryQueueStore(), provider: p });
   const events: ClientEvent[] = [];
-  const client = new SmpClient(p, { timeoutMs: 1000, pingIntervalMs: 5000, onEvent: (e) => events.push(e) });
+  const client = new SmpClient(clientProvider, { timeoutMs: 1000, pingIntervalMs: 5000, onEvent: (e) => events.push(e) });
   let relaySide: RelaySession | undefined;
   let paused = false;
   const held: Bytes[] = [];
@@ -100,4 +100,46 @@ describe("SmpClient core (sans-I/O) against the command handler", () => {
     t.client.send({ senderId: q.value.senderId, senderKey: undefined }, new Uint8Array([1]), false, 10, sent.cb);
     expect(t.events.filter((e) => e.type === "message").length).toBe(1);
   });
+
+  it("authorizes SENDs with an X25519 key: one DH per key and server session, accepted by the relay", () => {
+    let dh = 0;
+    const counting = { ...p, x25519: (sk: Bytes, pk: Bytes) => (dh++, p.x25519(sk, pk)) };
+    const t = setup(counting);
+    const client = t.client;
+    client.attach(t.connect(), 0);
+    const created = result<RecipientQueue>();
+    client.createQueue(generateAuthKeyPair(p, "x25519"), true, true, undefined, 0, created.cb);
+    const q = created.get();
+    if (!q?.ok) throw new Error("NEW failed");
+    const senderKey = generateAuthKeyPair(p, "x25519");
+    const secured = result<true>();
+    client.secureQueueBySender({ senderId: q.value.senderId, senderKey: undefined }, senderKey, 0, secured.cb);
+    expect(secured.get()?.ok).toBe(true);
+    const sendAll = (n: number, at: number) => {
+      for (let i = 0; i < n; i++) {
+        const sent = result<true>();
+        client.send({ senderId: q.value.senderId, senderKey }, new Uint8Array([i]), false, at, sent.cb);
+        expect(sent.get()).toMatchObject({ ok: true });
+        // one in flight: ACK so the next can be delivered
+        const m = t.events[t.events.length - 1];
+        if (m.type === "message") client.ack(q.value, m.message.msgId, at, () => {});
+      }
+    };
+    dh = 0;
+    sendAll(5, 0);
+    const perSession = dh;
+    expect(perSession).toBeLessThanOrEqual(2); // the sender key's and the recipient key's, once each
+    // a wrong key is refused (the authenticator is really checked)
+    const wrong = result<true>();
+    client.send({ senderId: q.value.senderId, senderKey: generateAuthKeyPair(p, "x25519") }, new Uint8Array([9]), false, 0, wrong.cb);
+    expect(wrong.get()).toMatchObject({ ok: false });
+    // a new session has a new server key: derived again, once
+    t.relay().close();
+    client.detach();
+    client.attach(t.connect(), 10);
+    dh = 0;
+    sendAll(5, 10);
+    expect(dh).toBe(perSession);
+  });
 });
+

@@ -96,6 +96,8 @@ export interface FleetResult {
   reconnectStormMs: number[];
   /** With judgeMs: virtual time the counted window began (every device connected), or NaN if never. */
   judgedFromMs: number;
+  /** With judgeMs: the process's CPU (all threads) over the counted window, in cores (NaN if it never began). */
+  judgedCores: number;
   /** Worker threads that ran devices (0: all in the main thread). */
   workers: number;
 }
@@ -190,7 +192,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   if (deviceRelay === undefined) throw new Error("the devices need a grp:// relay address (--device-relay) when the relay is external");
 
   try {
-    const station = await Station.start({ relay: stationRelay, provider: getProvider("native"), store: new MemoryAgentStore(), pumpMs: 100, receiptIntervalMs: STATION_RECEIPT_MS });
+    const station = await Station.start({ relay: stationRelay, provider: getProvider("native"), store: new MemoryAgentStore(), pumpMs: 100, receiptIntervalMs: STATION_RECEIPT_MS, recipientAuthAlg: "x25519" });
     cleanups.push(() => station.close());
     let bridge: RunningBridge | undefined;
     if (spec.mqtt.kind !== "off") {
@@ -396,10 +398,17 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     // --judge: counting starts once the whole fleet is connected (and warmupMs has passed),
     // and the run ends judgeMs later.
     let judgeFrom: number | undefined;
+    let judgedCores = NaN;
     function allConnected(): void {
       if (o.judgeMs === undefined || judgeFrom !== undefined || metrics.snapshot(0).connected < plans.length) return;
       judgeFrom = Math.max(scheduler.now(), warmupMs);
-      scheduler.at(judgeFrom + o.judgeMs, () => scheduler.stop());
+      const cpu0 = process.cpuUsage();
+      const wall0 = performance.now();
+      scheduler.at(judgeFrom + o.judgeMs, () => {
+        const cpu = process.cpuUsage(cpu0);
+        judgedCores = (cpu.user + cpu.system) / 1000 / (performance.now() - wall0);
+        scheduler.stop();
+      });
     }
     let relayRestarts = 0;
     let relayBackAt: number | undefined;
@@ -538,6 +547,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       relayRestarts,
       powerCuts,
       judgedFromMs: judgeFrom ?? NaN,
+      judgedCores,
       reconnectStormMs: relayBackAt === undefined ? reconnectStormMs : [...reconnectStormMs, NaN],
       workers,
     };
