@@ -30,12 +30,15 @@ import { parseBrokerMsg } from "../../firmware/transport/smp/responses";
 import { encodeBlocksFast, parseBlockFast, parseTransmissionFast, signedBytesFast } from "../relay/fast-codec";
 import { connectSmp, NodeSmpSession } from "../../firmware/transport/smp/node/smp-connection";
 import { BlockStream } from "../../firmware/transport/smp/node/block-stream";
+import { runCore } from "./relay-core";
 import { SMP_ALPN } from "../../firmware/transport/smp/version";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 function startChild(args: string[]): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
-  const child = fork(join(HERE, "bench-server.ts"), args, { execArgv: ["--import", "tsx", ...(process.env.TSENSE_BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir=" + process.env.TSENSE_BENCH_CPU_PROF] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // TSENSE_BENCH_NODE_FLAGS: extra Node/V8 flags for the servers (e.g. "--trace-gc --max-semi-space-size=16")
+  const extra = (process.env.TSENSE_BENCH_NODE_FLAGS ?? "").split(" ").filter((x) => x !== "");
+  const child = fork(join(HERE, "bench-server.ts"), args, { execArgv: ["--import", "tsx", ...extra, ...(process.env.TSENSE_BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir=" + process.env.TSENSE_BENCH_CPU_PROF] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("message", (info) => resolve({ child, info: info as Record<string, unknown> }));
     child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
@@ -250,35 +253,40 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
     const b = encodeBlocksFast([transmission(c.session, cs[target[i]].sid, sendCmd)])[0];
     return b;
   };
-  const sendTemplates = workload === "cross" ? cs.map((_, i) => sendTo(i)) : [];
+  // One block per sender, rewritten in place for each message: when the receiver gets the
+  // MSG, the relay has read the sender's previous SEND, so its bytes are free (the load
+  // generator allocates no 16 KiB buffer per message, as the relay's block pool does not).
+  const sendBlocks = workload === "cross" ? cs.map((_, i) => sendTo(i)) : [];
   const SEND_CORR_AT = 7; // Word16 length, count, Word16 length, empty auth, corrId length
   const nextSend = (i: number): Buffer => {
-    const b = Buffer.allocUnsafe(SMP_BLOCK_SIZE);
-    sendTemplates[i].copy(b);
+    const b = sendBlocks[i];
     newCorrId().copy(b, SEND_CORR_AT);
     return b;
   };
   cs.forEach((c, ci) => {
     let sentAt = performance.now();
     // The ACK + next SEND block has a fixed layout: build it once per connection, then per
-    // message copy it and fill in the corrIds, the msgId and the ACK's authenticator.
+    // message fill in the corrIds, the msgId and the ACK's authenticator, in place (the next
+    // MSG on this connection means the relay has read the previous block).
     const ackTemplate = transmission(c.session, c.rid, encodeCommand(v, { tag: "ACK", msgId: new Uint8Array(24) }), c.authKey);
     const [template] = encodeBlocksFast([ackTemplate, transmission(c.session, c.sid, sendCmd)]);
     const ackAt = 5; // Word16 length, count, Word16 length of the ACK transmission
     const ackLen = ackTemplate.length;
     const ackCorrAt = ackAt + 1 + 80 + 1;
     const sendCorrAt = ackAt + ackLen + 2 + 1 + 1;
-    const sessionPrefix = Buffer.concat([Buffer.from([c.session.sessionId.length]), c.session.sessionId as Uint8Array]);
     const [ackOnlyTemplate] = encodeBlocksFast([ackTemplate]);
+    // the signed bytes of the ACK: session id, then the ACK from its corrId on
+    const prefixLen = 1 + c.session.sessionId.length;
+    const signed = Buffer.alloc(prefixLen + ackAt + ackLen - (ackCorrAt - 1));
+    signed[0] = c.session.sessionId.length;
+    signed.set(c.session.sessionId as Uint8Array, 1);
     // the ACK at the start of a block (alone, or followed by the next SEND)
-    const fillAck = (tpl: Buffer, msgId: Buffer, withSend: boolean): Buffer => {
-      const b = Buffer.allocUnsafe(SMP_BLOCK_SIZE);
-      tpl.copy(b);
+    const fillAck = (b: Buffer, msgId: Buffer, withSend: boolean): Buffer => {
       const corrId = newCorrId();
       corrId.copy(b, ackCorrAt);
       if (withSend) newCorrId().copy(b, sendCorrAt);
       msgId.copy(b, ackAt + ackLen - 24);
-      const signed = Buffer.concat([sessionPrefix, b.subarray(ackCorrAt - 1, ackAt + ackLen)]);
+      b.copy(signed, prefixLen, ackCorrAt - 1, ackAt + ackLen);
       b.set(cbAuthenticate(provider, c.authKey, corrId, signed) as Uint8Array, ackAt + 1);
       return b;
     };
@@ -327,12 +335,13 @@ async function relayRun(setup: Awaited<ReturnType<typeof relaySetup>>, seconds: 
   return { rate: measured / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), crossP50: percentile(crossLat, 50), crossP99: percentile(crossLat, 99), crossShare: crossLat.length / Math.max(1, lat.length), errors, handshakeMs, version: v, cpuPerMsgUs, clientCpuPerMsgUs, cpuShare: (cpuUs / 1e6) / elapsed };
 }
 
-const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--rounds R] [--size BYTES] [--provider native|noble] [--workers N] [--workloads LIST] [--tls-echo LIST]
+const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--rounds R] [--size BYTES] [--provider native|noble] [--workers N] [--workloads LIST] [--tls-echo LIST] [--core]
 
   --workers N       processes of the multi-process relay measured next to the single one (default 2; 1 = single only)
   --workloads LIST  relay workloads, comma-separated: own, cross (default both; "none" = echoes only)
   --tls-echo LIST   TLS 1.3 suites for the TLS block echo, comma-separated: ${Object.keys(TLS13_SUITES).join(", ")}
-                    (default chacha20, the relay's own; "none" = no TLS echo)`;
+                    (default chacha20, the relay's own; "none" = no TLS echo)
+  --core            only the relay's own work per message, in this process: no TLS, no sockets (relay-core.ts)`;
 
 function parseList<T extends string>(value: string | undefined, fallback: readonly T[], allowed: readonly string[], what: string): T[] {
   if (value === undefined) return [...fallback];
@@ -347,7 +356,7 @@ export async function main(argv: string[]): Promise<number> {
   let workloads: Workload[];
   let tlsEchoes: string[];
   try {
-    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, rounds: { type: "string" }, provider: { type: "string" }, workers: { type: "string" }, workloads: { type: "string" }, "tls-echo": { type: "string" }, help: { type: "boolean" } } }).values;
+    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, rounds: { type: "string" }, provider: { type: "string" }, workers: { type: "string" }, workloads: { type: "string" }, "tls-echo": { type: "string" }, core: { type: "boolean" }, help: { type: "boolean" } } }).values;
     workloads = parseList(values.workloads, WORKLOADS, WORKLOADS, "workload");
     tlsEchoes = parseList(values["tls-echo"], ["chacha20"], Object.keys(TLS13_SUITES), "TLS suite");
   } catch (e) {
@@ -365,6 +374,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const size = Number(values.size ?? 16000);
   const providerName = values.provider ?? "native";
+  if (values.core) {
+    console.log(`relay core benchmark: ${conns} sessions on one CommandHandler in this process, own workload, SEND body ${size} bytes, provider ${providerName}, ${rounds} rounds of ${seconds} s`);
+    for (let round = 1; round <= rounds; round++) {
+      const r = runCore(conns, seconds, size, providerName);
+      console.log(`  round ${round}: ${(r.messages / seconds).toFixed(0).padStart(6)} msg/s   CPU/msg relay ${r.relayUs.toFixed(1)} µs, relay + driver ${r.totalUs.toFixed(1)} µs   (load average ${loadAverage()})`);
+    }
+    return 0;
+  }
   console.log(`relay benchmark: ${conns} connections per server, ${rounds} rounds of ${seconds} s per echo, relay and workload, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
   try {

@@ -113,13 +113,34 @@ export function responseTransmission(v: number, corrId: Bytes, entityId: Bytes, 
   return Buffer.concat(responseParts(v, corrId, entityId, msg));
 }
 
+/**
+ * Blocks handed back by a transport once their bytes are consumed (releaseBlocks), reused
+ * by encodeBlocksFast: every fresh 16 KiB buffer counts as V8 external memory, and each
+ * 64 MiB of it forces a mark-compact of the whole heap (thousands of sockets).
+ */
+const blockPool: Buffer[] = [];
+const BLOCK_POOL_MAX = 256;
+
+function takeBlock(): Buffer {
+  return blockPool.pop() ?? Buffer.allocUnsafe(SMP_BLOCK_SIZE);
+}
+
+/**
+ * Returns a block made by encodeBlocksFast for reuse. Only for its owner, once nothing
+ * reads its bytes any more (a socket write has completed: smp-server.ts), and only once.
+ */
+export function releaseBlock(b: Bytes): void {
+  // only whole buffers of their own (a block from allocUnsafe never comes from Node's shared pool)
+  if (blockPool.length < BLOCK_POOL_MAX && Buffer.isBuffer(b) && b.length === SMP_BLOCK_SIZE && b.byteOffset === 0 && b.buffer.byteLength === SMP_BLOCK_SIZE) blockPool.push(b);
+}
+
 /** encodeBlocks with Buffer ops (same packing rule). */
 export function encodeBlocksFast(ts: TransmissionParts[]): Buffer[] {
   const blocks: Buffer[] = [];
   let batch: TransmissionParts[] = [];
   let size = 0;
   const flush = () => {
-    const b = Buffer.allocUnsafe(SMP_BLOCK_SIZE);
+    const b = takeBlock();
     let off = 3;
     for (const t of batch) {
       b.writeUInt16BE(partsLength(t), off);

@@ -19,6 +19,7 @@ import { inRange, SMP_ALPN, SMP_VERSION_LEGACY, SUPPORTED_SMP_VERSIONS, VersionR
 import { BlockStream } from "../../firmware/transport/smp/node/block-stream";
 import type { CommandHandler, RelaySession } from "./command-handler";
 import { ServerIdentity, signObject } from "./certificates";
+import { releaseBlock } from "./fast-codec";
 
 export interface SmpServerOptions {
   handler: CommandHandler;
@@ -133,7 +134,8 @@ export class SmpServer {
           socket.uncork();
         });
       }
-      for (const b of blocks) socket.write(b as Uint8Array);
+      // once a write has completed (or failed) its block is not read again: reuse its memory
+      for (const b of blocks) socket.write(b as Uint8Array, () => releaseBlock(b));
     };
     socket.on("data", (chunk: Buffer) => {
       lastActive = Date.now();
