@@ -49,7 +49,7 @@ function harness(ttlSeconds?: number) {
   };
   const ids = req(new Uint8Array(0), { tag: "NEW", rcvAuthKey: { alg: "ed25519", key: p.ed25519PublicKey(rk) }, rcvDhKey: { alg: "x25519", key: p.x25519PublicKey(p.randomBytes(32)) }, basicAuth: undefined, subscribe: false, sndSecure: false }, true);
   if (ids.tag !== "IDS") throw new Error("NEW failed");
-  return { handler, req, ids, advance: (ms: number) => (now += ms) };
+  return { handler, session, req, ids, advance: (ms: number) => (now += ms) };
 }
 
 describe("command handler (sans-I/O)", () => {
@@ -73,6 +73,24 @@ describe("command handler (sans-I/O)", () => {
     h.advance(365 * 86400_000);
     expect(h.handler.expireAll()).toBe(0);
     expect(h.req(h.ids.rcvId, { tag: "GET" }, true).tag).toBe("MSG");
+  });
+});
+
+describe("stored SEND bodies", () => {
+  it("a body that fills the received block is kept as a view into it, a small one is copied", () => {
+    for (const [n, view] of [[16000, true], [10, false]] as const) {
+      const h = harness(undefined);
+      const authorized = encodeAuthorized(p.randomBytes(24), h.ids.sndId, encodeCommand(9, { tag: "SEND", notification: false, body: new Uint8Array(n).fill(7) }));
+      const block = encodeBlocks([encodeTransmission(new Uint8Array(0), authorized)]).blocks[0] as Uint8Array;
+      h.session.handleBlock(block);
+      const m = h.handler.store.peekMsg(h.ids.rcvId);
+      if (m === undefined || m.quota) throw new Error("no message stored");
+      expect((m.body as Uint8Array).buffer === block.buffer).toBe(view);
+      if (!view) {
+        block.fill(0);
+        expect([...(m.body as Uint8Array)]).toEqual(new Array(n).fill(7));
+      }
+    }
   });
 });
 

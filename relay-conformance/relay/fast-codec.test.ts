@@ -6,7 +6,7 @@ import { encodeCommand, parseCommand } from "../../firmware/transport/smp/comman
 import { encryptRcvMsg } from "../../firmware/transport/smp/msg-body";
 import { encodeBrokerMsg } from "../../firmware/transport/smp/responses";
 import { encodeAuthorized, encodeTransmission, parseTransmission, signedBytes, unauthenticated } from "../../firmware/transport/smp/transmission";
-import { encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, responseTransmission, signedBytesFast } from "./fast-codec";
+import { encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, releaseBlock, responseTransmission, signedBytesFast } from "./fast-codec";
 
 const p = getProvider("noble");
 const hex = (b: Uint8Array | ArrayLike<number>) => Buffer.from(b as Uint8Array).toString("hex");
@@ -51,5 +51,19 @@ describe("relay fast codec = portable codec", () => {
       expect(hex(responseTransmission(9, Buffer.from("c"), Buffer.from("e"), m))).toBe(hex(unauthenticated(Buffer.from("c"), Buffer.from("e"), encodeBrokerMsg(9, m))));
     }
     expect(encodeCommand(9, { tag: "PING" }).length).toBe(4);
+  });
+
+  it("a released block is reused, rewritten completely (padding included)", () => {
+    const ts = [encodeTransmission(p.randomBytes(0), encodeAuthorized(p.randomBytes(24), p.randomBytes(24), p.randomBytes(100)))];
+    const [first] = encodeBlocksFast([Buffer.from(ts[0] as Uint8Array)]);
+    first.fill(0x55);
+    releaseBlock(first);
+    const [again] = encodeBlocksFast([Buffer.from(ts[0] as Uint8Array)]);
+    expect(again).toBe(first);
+    expect(hex(again)).toBe(hex(encodeBlocks(ts).blocks[0]));
+    // a view into a larger buffer is never pooled
+    const big = Buffer.alloc(2 * 16384);
+    releaseBlock(big.subarray(0, 16384));
+    expect(encodeBlocksFast([Buffer.from(ts[0] as Uint8Array)])[0].buffer).not.toBe(big.buffer);
   });
 });
