@@ -60,6 +60,17 @@ export function slice(b: Bytes, start: number, end: number): Bytes {
   return out;
 }
 
+/** Sets b[start..end) to v. */
+export function fill(b: Bytes, v: number, start: number, end: number): void {
+  if (TYPED) {
+    (b as unknown as Uint8Array).fill(v, start, end);
+    return;
+  }
+  for (let i = start; i < end; i++) {
+    b[i] = v;
+  }
+}
+
 /** a ‖ b */
 export function concat(a: Bytes, b: Bytes): Bytes {
   const out = alloc(a.length + b.length);

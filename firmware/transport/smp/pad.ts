@@ -2,7 +2,7 @@
  * pad(m, N) = Word16 len ‖ m ‖ '#' fill to N (simplexmq Crypto.hs `pad`/`unPad`). Used for
  * transport blocks (N = 16384), MSG bodies (16106) and client envelopes.
  */
-import { Bytes, alloc, copyInto, slice } from "../../port/bytes";
+import { Bytes, alloc, copyInto, fill, slice } from "../../port/bytes";
 import { Parsed, parsedError, parsedOk } from "../../port/encoding";
 
 const PAD_FILL = 0x23; // '#'
@@ -22,9 +22,7 @@ export function pad(m: Bytes, paddedLen: number): Bytes {
   out[0] = (m.length >>> 8) & 0xff;
   out[1] = m.length & 0xff;
   copyInto(out, 2, m, 0, m.length);
-  for (let i = 2 + m.length; i < paddedLen; i++) {
-    out[i] = PAD_FILL;
-  }
+  fill(out, PAD_FILL, 2 + m.length, paddedLen);
   return out;
 }
 
