@@ -26,7 +26,7 @@ import { encryptRcvMsg } from "../../firmware/transport/smp/msg-body";
 import type { BrokerMsg } from "../../firmware/transport/smp/responses";
 import { authKind } from "../../firmware/transport/smp/transmission";
 import { maxMessageLength } from "../../firmware/transport/smp/version";
-import { encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, responseParts, signedBytesFast, TransmissionParts } from "./fast-codec";
+import { DeferredMsg, DeferredSeal, encodeBlocksFast, parseBlockFast, parseCommandFast, parseTransmissionFast, responseParts, signedBytesFast, TransmissionParts } from "./fast-codec";
 import type { QueueRecord, QueueStore, StoredMessage } from "./queue-store";
 
 /** queue and message ids: 24 random bytes (simplexmq queueIdBytes / msgIdBytes) */
@@ -101,7 +101,7 @@ interface Sub {
 interface Response {
   corrId: Bytes;
   entityId: Bytes;
-  msg: BrokerMsg;
+  msg: BrokerMsg | DeferredMsg;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -454,7 +454,7 @@ export class CommandHandler {
     }
   }
 
-  private getMessage(s: RelaySession, q: QueueRecord): BrokerMsg {
+  private getMessage(s: RelaySession, q: QueueRecord): BrokerMsg | DeferredMsg {
     const k = idKey(q.recipientId);
     let sub = s.subs.get(k);
     if (sub !== undefined && sub.kind === "sub") return { tag: "ERR", error: cmdError(CMD_PROHIBITED) };
@@ -469,7 +469,7 @@ export class CommandHandler {
     return this.encryptMsg(q, m);
   }
 
-  private acknowledge(s: RelaySession, q: QueueRecord, msgId: Bytes): BrokerMsg {
+  private acknowledge(s: RelaySession, q: QueueRecord, msgId: Bytes): BrokerMsg | DeferredMsg {
     const sub = s.subs.get(idKey(q.recipientId));
     if (sub === undefined || sub.delivered === undefined) return { tag: "ERR", error: smpError(ERR_NO_MSG) };
     if (msgId.length > 0 && !sameBytes(msgId, sub.delivered)) return { tag: "ERR", error: smpError(ERR_NO_MSG) };
@@ -521,14 +521,13 @@ export class CommandHandler {
     }
   }
 
-  private encryptMsg(q: QueueRecord, m: StoredMessage): BrokerMsg {
-    const body = m.quota
-      ? encryptRcvMsg(this.provider, q.rcvDhSecret, m.msgId, { quota: true, ts: m.ts })
-      : encryptRcvMsgFast(this.provider, q.rcvDhSecret, m.msgId, m.ts, m.notification, m.body);
-    return { tag: "MSG", msgId: m.msgId, encBody: body };
+  /** A message's MSG; its body is sealed when its block is written (fast-codec DeferredSeal). */
+  private encryptMsg(q: QueueRecord, m: StoredMessage): BrokerMsg | DeferredMsg {
+    if (m.quota) return { tag: "MSG", msgId: m.msgId, encBody: encryptRcvMsg(this.provider, q.rcvDhSecret, m.msgId, { quota: true, ts: m.ts }) };
+    return { tag: "MSG", msgId: m.msgId, sealed: new DeferredSeal(this.provider, q.rcvDhSecret, m.msgId, m.ts, m.notification, m.body) };
   }
 
-  private deliver(s: RelaySession, entityId: Bytes, msg: BrokerMsg): void {
+  private deliver(s: RelaySession, entityId: Bytes, msg: BrokerMsg | DeferredMsg): void {
     const t = responseParts(s.params.version, EMPTY, entityId, msg);
     if (s === this.processing) this.ownDeliveries.push(t);
     else s.params.send(encodeBlocksFast([t]));

@@ -6,7 +6,7 @@ import { encodeCommand, parseCommand } from "../../firmware/transport/smp/comman
 import { encryptRcvMsg } from "../../firmware/transport/smp/msg-body";
 import { encodeBrokerMsg } from "../../firmware/transport/smp/responses";
 import { encodeAuthorized, encodeTransmission, parseTransmission, signedBytes, unauthenticated } from "../../firmware/transport/smp/transmission";
-import { encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, releaseBlock, responseTransmission, signedBytesFast } from "./fast-codec";
+import { DeferredSeal, encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, releaseBlock, responseParts, responseTransmission, signedBytesFast } from "./fast-codec";
 
 const p = getProvider("noble");
 const hex = (b: Uint8Array | ArrayLike<number>) => Buffer.from(b as Uint8Array).toString("hex");
@@ -51,6 +51,20 @@ describe("relay fast codec = portable codec", () => {
       expect(hex(responseTransmission(9, Buffer.from("c"), Buffer.from("e"), m))).toBe(hex(unauthenticated(Buffer.from("c"), Buffer.from("e"), encodeBrokerMsg(9, m))));
     }
     expect(encodeCommand(9, { tag: "PING" }).length).toBe(4);
+  });
+
+  it("a MSG body sealed into its block (native: libsodium into the block; noble: sealed and copied) = the portable MSG", () => {
+    const key = p.randomBytes(32);
+    const msgId = p.randomBytes(24);
+    const body = p.randomBytes(16000);
+    const portable = { tag: "MSG" as const, msgId, encBody: encryptRcvMsg(p, key, msgId, { quota: false, ts: 1641032645, notification: false, body }) };
+    const expected = unauthenticated(Buffer.from("c"), Buffer.from("e"), encodeBrokerMsg(9, portable));
+    for (const provider of [p, getProvider("native")]) {
+      const deferred = { tag: "MSG" as const, msgId, sealed: new DeferredSeal(provider, key, msgId, 1641032645, false, body) };
+      expect(hex(responseTransmission(9, Buffer.from("c"), Buffer.from("e"), deferred))).toBe(hex(expected));
+      const [block] = encodeBlocksFast([responseParts(9, Buffer.from("c"), Buffer.from("e"), deferred)]);
+      expect(hex(block)).toBe(hex(encodeBlocks([expected]).blocks[0]));
+    }
   });
 
   it("a released block is reused, rewritten completely (padding included)", () => {

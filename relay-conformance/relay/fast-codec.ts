@@ -4,6 +4,7 @@
  * Buffer views and MSG bodies assembled with Buffer ops. Every function produces exactly
  * the portable codec's bytes (fast-codec.test.ts checks them against each other).
  */
+import { createRequire } from "node:module";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import type { Bytes } from "../../firmware/port/bytes";
 import { SMP_BLOCK_SIZE, BATCH_CAPACITY, MAX_BATCH_COUNT } from "../../firmware/transport/smp/block";
@@ -70,9 +71,10 @@ export function signedBytesFast(sessionId: Bytes, authorized: Bytes): Buffer {
 }
 
 const rcvScratch = Buffer.alloc(RCV_MSG_PADDED_LEN);
+const SECRETBOX_TAG = 16;
 
-/** encryptRcvMsg for a message (not a quota marker): ts ‖ flag ‖ ' ' ‖ body, padded to 16,106, sealed. */
-export function encryptRcvMsgFast(provider: CryptoProvider, key: Bytes, msgId: Bytes, ts: number, notification: boolean, body: Bytes): Bytes {
+/** ts ‖ flag ‖ ' ' ‖ body padded to 16,106 in the scratch buffer (valid until the next call). */
+function rcvMsgPlaintext(ts: number, notification: boolean, body: Bytes): Buffer {
   // the padded plaintext only lives until sealed: one scratch buffer, only the padding filled
   const p = rcvScratch;
   const len = 10 + body.length;
@@ -84,13 +86,62 @@ export function encryptRcvMsgFast(provider: CryptoProvider, key: Bytes, msgId: B
   p[10] = notification ? 0x54 : 0x46;
   p[11] = 0x20;
   asBuf(body).copy(p, 12);
-  return provider.secretboxSeal(key, cbNonce(msgId), p);
+  return p;
+}
+
+/** encryptRcvMsg for a message (not a quota marker): ts ‖ flag ‖ ' ' ‖ body, padded to 16,106, sealed. */
+export function encryptRcvMsgFast(provider: CryptoProvider, key: Bytes, msgId: Bytes, ts: number, notification: boolean, body: Bytes): Bytes {
+  return provider.secretboxSeal(key, cbNonce(msgId), rcvMsgPlaintext(ts, notification, body));
+}
+
+/** libsodium's crypto_secretbox_easy, which the `native` provider's secretboxSeal calls, with an output of our choosing. */
+interface SodiumSeal {
+  crypto_secretbox_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
+}
+let sodium: SodiumSeal | undefined;
+
+/**
+ * A MSG body to be sealed when its block is written, straight into the block: no 16 KiB
+ * buffer of its own per message (each is V8 external memory, and 64 MiB of it forces a
+ * mark-compact) and no copy. With the `native` provider the seal is the same libsodium
+ * call its secretboxSeal makes; other providers seal as usual and the result is copied.
+ */
+export class DeferredSeal {
+  readonly length = RCV_MSG_PADDED_LEN + SECRETBOX_TAG;
+  constructor(
+    readonly provider: CryptoProvider,
+    readonly key: Bytes,
+    readonly msgId: Bytes,
+    readonly ts: number,
+    readonly notification: boolean,
+    readonly body: Bytes,
+  ) {}
+
+  /** Writes the sealed body at off; returns its length. */
+  writeInto(b: Buffer, off: number): number {
+    const p = rcvMsgPlaintext(this.ts, this.notification, this.body);
+    const nonce = cbNonce(this.msgId) as Uint8Array;
+    if (this.provider.name === "native") {
+      sodium ??= createRequire(import.meta.url)("sodium-native") as SodiumSeal;
+      sodium.crypto_secretbox_easy(b.subarray(off, off + this.length), p, nonce, this.key as Uint8Array);
+    } else {
+      b.set(this.provider.secretboxSeal(this.key, nonce, p) as Uint8Array, off);
+    }
+    return this.length;
+  }
+}
+
+/** A MSG whose body is sealed as its block is written (the relay's own deliveries). */
+export interface DeferredMsg {
+  tag: "MSG";
+  msgId: Bytes;
+  sealed: DeferredSeal;
 }
 
 const MSG_TAG = Buffer.from("MSG ");
 
-/** A transmission as the pieces it is made of; encodeBlocksFast copies them straight into the block. */
-export type TransmissionParts = Buffer | Buffer[];
+/** A transmission as the pieces it is made of; encodeBlocksFast copies (or seals) them straight into the block. */
+export type TransmissionParts = Buffer | (Buffer | DeferredSeal)[];
 
 function partsLength(t: TransmissionParts): number {
   if (Buffer.isBuffer(t)) return t.length;
@@ -100,17 +151,21 @@ function partsLength(t: TransmissionParts): number {
 }
 
 /** One unauthenticated transmission 0x00 ‖ corrId ‖ entityId ‖ message, as pieces (a MSG body is not copied). */
-export function responseParts(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg): Buffer[] {
+export function responseParts(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg | DeferredMsg): (Buffer | DeferredSeal)[] {
   const head = Buffer.from([0, corrId.length]);
   if (msg.tag === "MSG") {
-    return [head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), MSG_TAG, Buffer.from([msg.msgId.length]), asBuf(msg.msgId), asBuf(msg.encBody)];
+    return [head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), MSG_TAG, Buffer.from([msg.msgId.length]), asBuf(msg.msgId), "sealed" in msg ? msg.sealed : asBuf(msg.encBody)];
   }
   return [head, asBuf(corrId), Buffer.from([entityId.length]), asBuf(entityId), asBuf(encodeBrokerMsg(v, msg))];
 }
 
 /** One unauthenticated transmission: 0x00 ‖ corrId ‖ entityId ‖ message. */
-export function responseTransmission(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg): Buffer {
-  return Buffer.concat(responseParts(v, corrId, entityId, msg));
+export function responseTransmission(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg | DeferredMsg): Buffer {
+  const parts = responseParts(v, corrId, entityId, msg);
+  const out = Buffer.allocUnsafe(partsLength(parts));
+  let off = 0;
+  for (const p of parts) off += p instanceof DeferredSeal ? p.writeInto(out, off) : p.copy(out, off);
+  return out;
 }
 
 /**
@@ -146,7 +201,7 @@ export function encodeBlocksFast(ts: TransmissionParts[]): Buffer[] {
       b.writeUInt16BE(partsLength(t), off);
       off += 2;
       if (Buffer.isBuffer(t)) off += t.copy(b, off);
-      else for (const p of t) off += p.copy(b, off);
+      else for (const p of t) off += p instanceof DeferredSeal ? p.writeInto(b, off) : p.copy(b, off);
     }
     b.fill(0x23, off);
     b.writeUInt16BE(off - 2, 0);
