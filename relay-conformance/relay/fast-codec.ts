@@ -189,34 +189,39 @@ export function releaseBlock(b: Bytes): void {
   if (blockPool.length < BLOCK_POOL_MAX && Buffer.isBuffer(b) && b.length === SMP_BLOCK_SIZE && b.byteOffset === 0 && b.buffer.byteLength === SMP_BLOCK_SIZE) blockPool.push(b);
 }
 
-/** encodeBlocks with Buffer ops (same packing rule). */
+/** One block of the transmissions ts[from..to) (they fit: encodeBlocksFast checked). */
+function blockOf(ts: TransmissionParts[], from: number, to: number): Buffer {
+  const b = takeBlock();
+  let off = 3;
+  for (let i = from; i < to; i++) {
+    const t = ts[i];
+    b.writeUInt16BE(partsLength(t), off);
+    off += 2;
+    if (Buffer.isBuffer(t)) off += t.copy(b, off);
+    else for (const p of t) off += p instanceof DeferredSeal ? p.writeInto(b, off) : p.copy(b, off);
+  }
+  b.fill(0x23, off);
+  b.writeUInt16BE(off - 2, 0);
+  b[2] = to - from;
+  return b;
+}
+
+/** encodeBlocks with Buffer ops (same packing rule; a transmission too large for a block is dropped). */
 export function encodeBlocksFast(ts: TransmissionParts[]): Buffer[] {
   const blocks: Buffer[] = [];
-  let batch: TransmissionParts[] = [];
+  const fits: TransmissionParts[] = [];
+  for (const t of ts) if (partsLength(t) + 2 <= BATCH_CAPACITY) fits.push(t);
+  let from = 0;
   let size = 0;
-  const flush = () => {
-    const b = takeBlock();
-    let off = 3;
-    for (const t of batch) {
-      b.writeUInt16BE(partsLength(t), off);
-      off += 2;
-      if (Buffer.isBuffer(t)) off += t.copy(b, off);
-      else for (const p of t) off += p instanceof DeferredSeal ? p.writeInto(b, off) : p.copy(b, off);
+  for (let i = 0; i < fits.length; i++) {
+    const s = partsLength(fits[i]) + 2;
+    if (size + s > BATCH_CAPACITY || i - from === MAX_BATCH_COUNT) {
+      blocks.push(blockOf(fits, from, i));
+      from = i;
+      size = 0;
     }
-    b.fill(0x23, off);
-    b.writeUInt16BE(off - 2, 0);
-    b[2] = batch.length;
-    blocks.push(b);
-    batch = [];
-    size = 0;
-  };
-  for (const t of ts) {
-    const s = partsLength(t) + 2;
-    if (s > BATCH_CAPACITY) continue;
-    if (size + s > BATCH_CAPACITY || batch.length === MAX_BATCH_COUNT) flush();
-    batch.push(t);
     size += s;
   }
-  if (batch.length) flush();
+  if (from < fits.length) blocks.push(blockOf(fits, from, fits.length));
   return blocks;
 }

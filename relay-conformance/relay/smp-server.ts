@@ -123,16 +123,17 @@ export class SmpServer {
     socket.on("error", () => socket.destroy());
     // writes of one event-loop turn go out together (fewer TLS records and syscalls)
     let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
     const send = (blocks: Bytes[]) => {
       if (socket.destroyed) return;
       lastActive = Date.now();
       if (!corked) {
         corked = true;
         socket.cork();
-        process.nextTick(() => {
-          corked = false;
-          socket.uncork();
-        });
+        process.nextTick(uncork);
       }
       // once a write has completed (or failed) its block is not read again: reuse its memory
       for (const b of blocks) socket.write(b as Uint8Array, () => releaseBlock(b));
