@@ -23,6 +23,7 @@ import { expandDevices, type FleetSpec, type DevicePlan } from "../spec/index";
 import { createFleetDevice, type FleetDevice } from "./fleet-device";
 import { DeviceShards, ShardDevice, autoWorkers } from "./shards";
 import type { ShardDeviceInit } from "./shard-protocol";
+import { growHeapForThroughput } from "./heap-growth";
 
 /** Stepped mode: wall ms without socket activity before virtual time may jump (relay replies are not overtaken). */
 const STEPPED_QUIET_MS = 15;
@@ -143,6 +144,7 @@ function providerFor(name: DevicePlan["crypto"], cache: Map<string, CryptoProvid
 }
 
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
+  growHeapForThroughput();
   const spec = o.spec;
   const log = o.log ?? (() => undefined);
   const plans = expandDevices(spec);
