@@ -17,6 +17,7 @@ import { SUPPORTED_SMP_VERSIONS } from "../../firmware/transport/smp/version";
 import { CommandHandler } from "../relay/command-handler";
 import { encodeBlocksFast, parseBlockFast, parseTransmissionFast, releaseBlock, signedBytesFast } from "../relay/fast-codec";
 import { MemoryQueueStore } from "../relay/memory-queue-store";
+import { corrIdSource } from "./corr-ids";
 
 export interface CoreResult {
   messages: number;
@@ -30,16 +31,7 @@ export function runCore(conns: number, seconds: number, size: number, providerNa
   const provider = getProvider(providerName);
   const v = SUPPORTED_SMP_VERSIONS.max;
   const handler = new CommandHandler({ store: new MemoryQueueStore(), provider, quota: 16 });
-  let corrPool = Buffer.alloc(0);
-  let corrOff = 0;
-  const newCorrId = (): Buffer => {
-    if (corrOff + 24 > corrPool.length) {
-      corrPool = Buffer.from(provider.randomBytes(16320) as Uint8Array);
-      corrOff = 0;
-    }
-    corrOff += 24;
-    return corrPool.subarray(corrOff - 24, corrOff);
-  };
+  const newCorrId = corrIdSource(provider);
   const body = new Uint8Array(size).fill(0x61);
   const sendCmd = encodeCommand(v, { tag: "SEND", notification: false, body });
   // the relay's replies to session i land in replies[i] (the last block sent)

@@ -32,6 +32,7 @@ import { connectSmp, NodeSmpSession } from "../../firmware/transport/smp/node/sm
 import { BlockStream } from "../../firmware/transport/smp/node/block-stream";
 import { runCore } from "./relay-core";
 import { SMP_ALPN } from "../../firmware/transport/smp/version";
+import { corrIdSource } from "./corr-ids";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -178,17 +179,7 @@ async function relaySetup(address: string, conns: number, msgSize: number, provi
   const sessions = await inBatches(conns, 100, () => connectSmp(address, { provider, timeoutMs: 60_000 }));
   const handshakeMs = performance.now() - setupStart;
   const v = sessions[0].version;
-  // correlation ids from a pooled buffer: one provider call per ~680 ids
-  let pool = Buffer.alloc(0);
-  let poolOff = 0;
-  const newCorrId = (): Buffer => {
-    if (poolOff + 24 > pool.length) {
-      pool = Buffer.from(provider.randomBytes(16320) as Uint8Array);
-      poolOff = 0;
-    }
-    poolOff += 24;
-    return pool.subarray(poolOff - 24, poolOff);
-  };
+  const newCorrId = corrIdSource(provider);
   // recipient commands carry X25519 authenticators (80 bytes), as SimpleX clients use from v7
   const transmission = (s: NodeSmpSession, entity: Bytes, cmdBytes: Bytes, authKey?: Bytes) => {
     const corrId = newCorrId();
