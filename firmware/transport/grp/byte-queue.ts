@@ -58,7 +58,13 @@ export class ByteQueue {
       }
     }
     this.size -= n;
-    if (this.head > 16 && this.head * 2 > this.chunks.length) {
+    // Let go of consumed chunks at once: each can be a 16 KiB socket read, and a fleet of
+    // sessions that kept 16 of them each held ~20 blocks per device alive.
+    if (this.size === 0) {
+      this.chunks = [];
+      this.head = 0;
+      this.offset = 0;
+    } else if (this.head > 0) {
       this.chunks = this.chunks.slice(this.head);
       this.head = 0;
     }
