@@ -93,7 +93,13 @@ export class MemoryQueueStore implements QueueStore {
   private dropHead(mq: MsgQueue): void {
     mq.head++;
     this.messageCount--;
-    if (mq.head > 64 && mq.head * 2 > mq.msgs.length) {
+    // Let go of delivered messages at once: a body can hold its whole 16 KiB received
+    // block, and up to 64 kept per queue held ~14 blocks per queue of a fleet's relay.
+    // Compacting once half is delivered keeps this amortized O(1) per message.
+    if (mq.head >= mq.msgs.length) {
+      mq.msgs = [];
+      mq.head = 0;
+    } else if (mq.head * 2 >= mq.msgs.length) {
       mq.msgs = mq.msgs.slice(mq.head);
       mq.head = 0;
     }
