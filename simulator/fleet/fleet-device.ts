@@ -10,8 +10,19 @@ import { findBoard } from "../../boards/load";
 import type { HalTimers } from "../clock/index";
 import type { DeviceModels } from "../models/device-models";
 import type { DevicePlan } from "../spec/index";
-import { ArtifactDevice } from "./artifact-device";
 import { VirtualDevice } from "./virtual-device";
+
+/**
+ * The artifact runtimes (TypeScript + typescript-to-lua for the build, wasmoon, the
+ * Espruino syntax check) are loaded only for a fleet that mixes them in: in every fleet
+ * process they were ~40 MB of heap that each mark-compact walked again.
+ */
+let artifactModule: typeof import("./artifact-device") | undefined;
+
+/** Loads what `--mix` devices need; call (and await) before creating one. */
+export async function loadArtifactSupport(): Promise<void> {
+  artifactModule ??= await import("./artifact-device");
+}
 
 export interface FleetDevice {
   /** Boots the device (first power-on). */
@@ -52,7 +63,8 @@ export function createFleetDevice(c: FleetDeviceContext): FleetDevice {
   const p = c.plan;
   const board = findBoard(p.board);
   if (p.artifact !== "node") {
-    return new ArtifactDevice({
+    if (artifactModule === undefined) throw new Error(`device ${p.name} runs the ${p.artifact} artifact: call loadArtifactSupport() first`);
+    return new artifactModule.ArtifactDevice({
       target: p.artifact,
       name: p.name,
       board,

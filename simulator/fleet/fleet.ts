@@ -20,7 +20,7 @@ import { DeviceModels } from "../models/device-models";
 import { FaultPlan, LinkProxy, type FaultEvent } from "../faults/index";
 import { MetricsCollector, LOST_IN_FLIGHT_AT_END, type LiveSnapshot, type Series, type Summary } from "../metrics/index";
 import { expandDevices, type FleetSpec, type DevicePlan } from "../spec/index";
-import { createFleetDevice, type FleetDevice } from "./fleet-device";
+import { createFleetDevice, loadArtifactSupport, type FleetDevice } from "./fleet-device";
 import { DeviceShards, ShardDevice, autoWorkers } from "./shards";
 import type { ShardDeviceInit } from "./shard-protocol";
 import { growHeapForThroughput } from "./heap-growth";
@@ -149,6 +149,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const log = o.log ?? (() => undefined);
   const plans = expandDevices(spec);
   const plan = FaultPlan.fromSpec(spec, plans);
+  if (plans.some((p) => p.artifact !== "node")) await loadArtifactSupport();
   if (plans.some((p) => p.artifact !== "node") && spec.faults.some((f) => f.kind === "device-reboot" && f.powerCut)) {
     log("note: artifact devices keep their SD card in a host directory: a power-cut reboot is a clean power-off for them (no torn write)");
   }
