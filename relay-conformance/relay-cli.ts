@@ -14,6 +14,7 @@ import { SMP_DEFAULT_PORT } from "../firmware/transport/smp/version";
 import { GrpServer, loadOrCreateGrpStatic } from "./relay/grp-server";
 import type { Shard } from "./relay/command-handler";
 import { parseWorkers, startRelayCluster } from "./relay/cluster";
+import { growHeapForThroughput } from "./relay/heap-growth";
 
 const USAGE = `usage: tsense relay [options]
 
@@ -63,6 +64,7 @@ export interface RunningRelay {
 
 export async function startRelay(argv: string[], log: (s: string) => void = console.log, role?: WorkerRole): Promise<RunningRelay> {
   const { values } = parseArgs({ args: argv, options: OPTIONS });
+  growHeapForThroughput();
   const num = (name: string, v: string | undefined, def: number | undefined) => {
     if (v === undefined) return def;
     const n = Number(v);

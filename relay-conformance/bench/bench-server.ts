@@ -19,11 +19,15 @@ import { loadOrCreateIdentity } from "../relay/certificates";
 import { MemoryQueueStore } from "../relay/memory-queue-store";
 import { SmpServer, smpTlsServerOptions } from "../relay/smp-server";
 import { startRelayCluster } from "../relay/cluster";
+import { growHeapForThroughput } from "../relay/heap-growth";
 
 const QUOTA = 16;
 
 async function run(): Promise<void> {
   const mode = process.argv[2];
+  // the relay runs as `tsense relay` does (startRelay sets it too); the TLS echo, "the relay
+  // with no work of its own", gets the same; the TCP floor stays Node's default
+  if (mode !== "echo") growHeapForThroughput();
   if (mode === "echo" || mode === "tls-echo") {
     // echo every byte: the clients send and read whole blocks
     const echo = (s: net.Socket) => {

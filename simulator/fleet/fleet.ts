@@ -23,7 +23,7 @@ import { expandDevices, type FleetSpec, type DevicePlan } from "../spec/index";
 import { createFleetDevice, loadArtifactSupport, type FleetDevice } from "./fleet-device";
 import { DeviceShards, ShardDevice, autoWorkers } from "./shards";
 import type { ShardDeviceInit } from "./shard-protocol";
-import { growHeapForThroughput } from "./heap-growth";
+import { growHeapForThroughput } from "../../relay-conformance/relay/heap-growth";
 
 /** Stepped mode: wall ms without socket activity before virtual time may jump (relay replies are not overtaken). */
 const STEPPED_QUIET_MS = 15;
