@@ -133,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     steps.push(step);
     console.error(
       `${String(n).padStart(6)} devices: ${step.ok ? "PASS" : "FAIL"}  delivery ${(step.deliveryRatio * 100).toFixed(3)} %  p99 ${step.p99Ms.toFixed(1)} ms  ` +
-        `${step.perDeviceKiB.toFixed(0)} KiB/device  ${step.avgCores.toFixed(2)} cores (steady ${step.steadyCores.toFixed(2)}: ${((step.steadyCores * 1000 * INTERVAL_MS) / 1000 / n).toFixed(2)} ms CPU per device round)  ${step.workers} workers  all connected after ${((step.connectedAtMs ?? NaN) / 1000).toFixed(1)} s  (${step.wallS.toFixed(0)} s)${step.ok ? "" : `  — ${step.why}`}`,
+        `${step.perDeviceKiB.toFixed(0)} KiB/device  ${step.avgCores.toFixed(2)} cores (steady ${step.steadyCores.toFixed(2)}: ${((step.steadyCores * INTERVAL_MS) / n).toFixed(2)} ms CPU per device round)  ${step.workers} workers  all connected after ${((step.connectedAtMs ?? NaN) / 1000).toFixed(1)} s  (${step.wallS.toFixed(0)} s)${step.ok ? "" : `  — ${step.why}`}`,
     );
     if (!step.ok) break;
   }

@@ -16,7 +16,7 @@ import { Bytes, alloc, fromAscii } from "../port/bytes";
 import { toHex } from "../port/hex";
 import { SmpReader, SmpWriter, bytesToAscii } from "../port/encoding";
 import { CryptoProvider } from "../crypto/provider";
-import { AuthKeyPair, ClientEvent, ClientResult, RecipientQueue, SmpClient, SenderQueue, generateAuthKeyPair } from "../transport/smp/client";
+import { AuthAlg, AuthKeyPair, ClientEvent, ClientResult, RecipientQueue, SmpClient, SenderQueue, generateAuthKeyPair } from "../transport/smp/client";
 import { cbKey, CB_NONCE_SIZE } from "../transport/smp/crypto-box";
 import { SMP_CLIENT_VERSION_MAX, SMP_CLIENT_VERSION_MIN, openEnvelope, parseEnvelope, sealEnvelope } from "../transport/smp/client-envelope";
 import { ServerAddress, encodeQueueUri, parseQueueUri, encodeServerAddress } from "../transport/smp/server-address";
@@ -204,8 +204,8 @@ export class AgentClientOptions {
    * so senders authenticate with X25519: one DH per session, then a crypto_box per command
    * instead of an Ed25519 signature (a device's CPU, a relay's ~120 µs verify).
    */
-  recipientAuthAlg: "ed25519" | "x25519";
-  senderAuthAlg: "ed25519" | "x25519";
+  recipientAuthAlg: AuthAlg;
+  senderAuthAlg: AuthAlg;
   constructor(provider: CryptoProvider, ctx: RatchetContext, client: SmpClient, server: ServerAddress, store: AgentStore, now: Clock, onEvent: AgentEventHandler) {
     this.provider = provider;
     this.ctx = ctx;

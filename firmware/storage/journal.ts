@@ -306,9 +306,7 @@ export class Journal {
         continue;
       }
       scanSegment(this.p, this.keys.recordKey(seg.epoch), seg.epoch, slice(raw, 0, seg.length), 0, fromSeq, (r) => {
-        if (r.seq >= fromSeq) {
-          out.push(r);
-        }
+        out.push(r);
         return out.length < max;
       });
     }

@@ -4,7 +4,6 @@
  * Buffer views and MSG bodies assembled with Buffer ops. Every function produces exactly
  * the portable codec's bytes (fast-codec.test.ts checks them against each other).
  */
-import { createRequire } from "node:module";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import type { Bytes } from "../../firmware/port/bytes";
 import { SMP_BLOCK_SIZE, BATCH_CAPACITY, MAX_BATCH_COUNT } from "../../firmware/transport/smp/block";
@@ -13,6 +12,7 @@ import { cbNonce } from "../../firmware/transport/smp/crypto-box";
 import { RCV_MSG_PADDED_LEN } from "../../firmware/transport/smp/msg-body";
 import { BrokerMsg, encodeBrokerMsg } from "../../firmware/transport/smp/responses";
 import type { RawTransmission } from "../../firmware/transport/smp/transmission";
+import { nativeProvider, secretboxSealInto } from "../../firmware/crypto/node/native";
 
 const asBuf = (b: Bytes) => (Buffer.isBuffer(b) ? b : Buffer.from((b as Uint8Array).buffer, (b as Uint8Array).byteOffset, b.length));
 
@@ -94,17 +94,11 @@ export function encryptRcvMsgFast(provider: CryptoProvider, key: Bytes, msgId: B
   return provider.secretboxSeal(key, cbNonce(msgId), rcvMsgPlaintext(ts, notification, body));
 }
 
-/** libsodium's crypto_secretbox_easy, which the `native` provider's secretboxSeal calls, with an output of our choosing. */
-interface SodiumSeal {
-  crypto_secretbox_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
-}
-let sodium: SodiumSeal | undefined;
-
 /**
  * A MSG body to be sealed when its block is written, straight into the block: no 16 KiB
  * buffer of its own per message (each is V8 external memory, and 64 MiB of it forces a
- * mark-compact) and no copy. With the `native` provider the seal is the same libsodium
- * call its secretboxSeal makes; other providers seal as usual and the result is copied.
+ * mark-compact) and no copy. With the `native` provider it is its secretboxSealInto (what
+ * its secretboxSeal calls); other providers seal as usual and the result is copied.
  */
 export class DeferredSeal {
   readonly length = RCV_MSG_PADDED_LEN + SECRETBOX_TAG;
@@ -121,9 +115,8 @@ export class DeferredSeal {
   writeInto(b: Buffer, off: number): number {
     const p = rcvMsgPlaintext(this.ts, this.notification, this.body);
     const nonce = cbNonce(this.msgId) as Uint8Array;
-    if (this.provider.name === "native") {
-      sodium ??= createRequire(import.meta.url)("sodium-native") as SodiumSeal;
-      sodium.crypto_secretbox_easy(b.subarray(off, off + this.length), p, nonce, this.key as Uint8Array);
+    if (this.provider === nativeProvider) {
+      secretboxSealInto(this.key, nonce, p, b.subarray(off, off + this.length));
     } else {
       b.set(this.provider.secretboxSeal(this.key, nonce, p) as Uint8Array, off);
     }
@@ -142,6 +135,13 @@ const MSG_TAG = Buffer.from("MSG ");
 
 /** A transmission as the pieces it is made of; encodeBlocksFast copies (or seals) them straight into the block. */
 export type TransmissionParts = Buffer | (Buffer | DeferredSeal)[];
+
+/** Writes a transmission's pieces at off (sealing a deferred MSG body in place); returns the new offset. */
+function writeParts(t: TransmissionParts, b: Buffer, off: number): number {
+  if (Buffer.isBuffer(t)) return off + t.copy(b, off);
+  for (const p of t) off += p instanceof DeferredSeal ? p.writeInto(b, off) : p.copy(b, off);
+  return off;
+}
 
 function partsLength(t: TransmissionParts): number {
   if (Buffer.isBuffer(t)) return t.length;
@@ -163,8 +163,7 @@ export function responseParts(v: number, corrId: Bytes, entityId: Bytes, msg: Br
 export function responseTransmission(v: number, corrId: Bytes, entityId: Bytes, msg: BrokerMsg | DeferredMsg): Buffer {
   const parts = responseParts(v, corrId, entityId, msg);
   const out = Buffer.allocUnsafe(partsLength(parts));
-  let off = 0;
-  for (const p of parts) off += p instanceof DeferredSeal ? p.writeInto(out, off) : p.copy(out, off);
+  writeParts(parts, out, 0);
   return out;
 }
 
@@ -196,9 +195,7 @@ function blockOf(ts: TransmissionParts[], from: number, to: number): Buffer {
   for (let i = from; i < to; i++) {
     const t = ts[i];
     b.writeUInt16BE(partsLength(t), off);
-    off += 2;
-    if (Buffer.isBuffer(t)) off += t.copy(b, off);
-    else for (const p of t) off += p instanceof DeferredSeal ? p.writeInto(b, off) : p.copy(b, off);
+    off = writeParts(t, b, off + 2);
   }
   b.fill(0x23, off);
   b.writeUInt16BE(off - 2, 0);

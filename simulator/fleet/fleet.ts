@@ -149,8 +149,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const log = o.log ?? (() => undefined);
   const plans = expandDevices(spec);
   const plan = FaultPlan.fromSpec(spec, plans);
-  if (plans.some((p) => p.artifact !== "node")) await loadArtifactSupport();
-  if (plans.some((p) => p.artifact !== "node") && spec.faults.some((f) => f.kind === "device-reboot" && f.powerCut)) {
+  const mixed = plans.some((p) => p.artifact !== "node");
+  if (mixed) await loadArtifactSupport();
+  if (mixed && spec.faults.some((f) => f.kind === "device-reboot" && f.powerCut)) {
     log("note: artifact devices keep their SD card in a host directory: a power-cut reboot is a clean power-off for them (no torn write)");
   }
   const stepped = spec.clock.mode === "stepped";

@@ -10,6 +10,7 @@ import { Command, encodeCommand } from "../../firmware/app/app-protocol";
 import { NodeAgent } from "../../firmware/agent/node/node-agent";
 import { FileAgentStore } from "../../firmware/agent/node/stores";
 import type { AgentClientEvent, AgentStore } from "../../firmware/agent/agent-client";
+import type { AuthAlg } from "../../firmware/transport/smp/client";
 import { recordsOf, type StationRecord } from "./records";
 
 export interface StationOptions {
@@ -32,7 +33,7 @@ export interface StationOptions {
    * (SMP v7+) cost the relay a cached DH and a crypto_box per ACK instead of an Ed25519
    * verify (~120 µs here): the fleet uses them.
    */
-  recipientAuthAlg?: "ed25519" | "x25519";
+  recipientAuthAlg?: AuthAlg;
 }
 
 export interface ConnectionInfo {

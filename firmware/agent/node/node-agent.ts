@@ -5,7 +5,7 @@
  */
 import type { Bytes } from "../../port/bytes";
 import type { CryptoProvider, RandomSource } from "../../crypto/provider";
-import type { ClientEvent, SmpClient } from "../../transport/smp/client";
+import type { AuthAlg, ClientEvent, SmpClient } from "../../transport/smp/client";
 import { NodeSmpClient } from "../../transport/smp/node/smp-client-node";
 import { GrpQueueClient } from "../../transport/grp/node/grp-queue-client";
 import { parseServerAddress, type ServerAddress } from "../../transport/smp/server-address";
@@ -29,7 +29,7 @@ export interface NodeAgentOptions {
   /** Send each connection's cumulative receipt at most this often (ms; default 0: every pump). */
   receiptIntervalMs?: number;
   /** Keys for this side's recipient commands (default Ed25519, as simplexmq's agent). */
-  recipientAuthAlg?: "ed25519" | "x25519";
+  recipientAuthAlg?: AuthAlg;
 }
 
 interface QueueClient {

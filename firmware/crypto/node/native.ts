@@ -25,11 +25,20 @@ const SECRETBOX_TAG = 16;
 
 // libsodium throws on bad lengths with its own wording; ours says which argument.
 function secretboxSeal(key: Bytes, nonce: Bytes, pt: Bytes): Bytes {
+  const out = new Uint8Array(pt.length + SECRETBOX_TAG);
+  secretboxSealInto(key, nonce, pt, out);
+  return out;
+}
+
+/**
+ * secretboxSeal into `out` (pt.length + 16 bytes, e.g. a view into an outgoing block): the
+ * relay seals each MSG body straight into its block (relay-conformance/relay/fast-codec.ts).
+ */
+export function secretboxSealInto(key: Bytes, nonce: Bytes, pt: Bytes, out: Uint8Array): void {
   checkLength("secretbox key", key, 32);
   checkLength("secretbox nonce", nonce, 24);
-  const out = new Uint8Array(pt.length + SECRETBOX_TAG);
+  checkLength("secretbox output", out, pt.length + SECRETBOX_TAG);
   sodium.crypto_secretbox_easy(out, u8(pt), u8(nonce), u8(key));
-  return out;
 }
 
 function secretboxOpen(key: Bytes, nonce: Bytes, boxed: Bytes): Bytes | undefined {

@@ -23,15 +23,18 @@ import { RcvMsgBody, decryptRcvMsg } from "./msg-body";
 import { BrokerMsg, parseBrokerMsg } from "./responses";
 import { CORR_ID_SIZE, encodeAuthorized, encodeTransmission, parseTransmission, signedBytes } from "./transmission";
 
-/** A key pair that authorizes commands: Ed25519 signatures or X25519 authenticators. */
+/** How a key authorizes commands: Ed25519 signatures or X25519 authenticators (SMP v7+). */
+export type AuthAlg = "ed25519" | "x25519";
+
+/** A key pair that authorizes commands. */
 export interface AuthKeyPair {
-  alg: "ed25519" | "x25519";
+  alg: AuthAlg;
   /** Ed25519 seed or X25519 secret key, 32 bytes */
   secretKey: Bytes;
   publicKey: Bytes;
 }
 
-export function generateAuthKeyPair(provider: CryptoProvider, alg: "ed25519" | "x25519"): AuthKeyPair {
+export function generateAuthKeyPair(provider: CryptoProvider, alg: AuthAlg): AuthKeyPair {
   const sk = provider.randomBytes(32);
   return { alg: alg, secretKey: sk, publicKey: alg === "ed25519" ? provider.ed25519PublicKey(sk) : provider.x25519PublicKey(sk) };
 }
