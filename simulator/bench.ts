@@ -10,6 +10,7 @@
  *   --sizes a,b,c     fleet sizes to try (default 100,250,500,1000,2000,5000,10000)
  *   --step-seconds S  seconds judged per step, from the moment every device is connected (default 40)
  *   --workers N|auto  device threads per step (default auto: every core but one from 500 devices)
+ *   --relay-thread on|off  the embedded relay in its own thread (default: on when devices run in workers)
  *   --json            machine-readable result
  */
 import { defaultSpec, type FleetSpec } from "./spec/index";
@@ -94,7 +95,14 @@ export async function main(argv: string[]): Promise<number> {
   let stepMs: number;
   let sizes: number[];
   let workers: number | "auto" = "auto";
+  let relayThread: boolean | undefined;
   try {
+    const ri = argv.indexOf("--relay-thread");
+    if (ri >= 0) {
+      const v = argv[ri + 1];
+      if (v !== "on" && v !== "off") throw new Error(`--relay-thread: expected on or off, got ${JSON.stringify(v)}`);
+      relayThread = v === "on";
+    }
     const wi = argv.indexOf("--workers");
     if (wi >= 0) {
       const v = argv[wi + 1];
@@ -125,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     const t0 = Date.now();
     let step: Step & { connectedAtMs?: number };
     try {
-      const r = await runFleet({ spec: specFor(n, capMs, undefined), drainMs: 20_000, judgeMs: stepMs, workers, bootSpreadMs: n * BOOT_SPREAD_PER_DEVICE_MS });
+      const r = await runFleet({ spec: specFor(n, capMs, undefined), drainMs: 20_000, judgeMs: stepMs, workers, relayThread, bootSpreadMs: n * BOOT_SPREAD_PER_DEVICE_MS });
       step = judge(r, n, (Date.now() - t0) / 1000);
     } catch (e) {
       step = { devices: n, ok: false, why: (e as Error).message, deliveryRatio: NaN, p99Ms: NaN, perDeviceKiB: NaN, avgCores: NaN, steadyCores: NaN, wallS: (Date.now() - t0) / 1000, workers: NaN };

@@ -12,7 +12,8 @@
 import { getProvider } from "../../firmware/crypto/node/providers";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import { MemoryAgentStore } from "../../firmware/agent/node/stores";
-import { RelayHost } from "./relay-host";
+import { RelayHost, type EmbeddedRelay } from "./relay-host";
+import { RelayThread } from "./relay-thread";
 import { Station } from "../station/station";
 import { startBridge, type RunningBridge } from "../mqtt/bridge";
 import { DeviceClock, HalTimers, Scheduler, Transcript, sharedWallClock } from "../clock/index";
@@ -82,6 +83,8 @@ export interface FleetOptions {
    * determinism needs one event order).
    */
   workers?: number | "auto";
+  /** The embedded relay in a worker thread of its own; default: when the devices run in workers. */
+  relayThread?: boolean;
 }
 
 export interface FleetResult {
@@ -180,14 +183,16 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const cleanups: (() => Promise<void> | void)[] = [];
 
   // Relay: embedded (restartable on the same ports and data dir) or external.
-  let relay: RelayHost | undefined;
+  let relay: EmbeddedRelay | undefined;
   let stationRelay: string;
   let deviceRelay: string | undefined = o.deviceRelay;
   if (spec.relay.kind === "embedded") {
-    relay = await RelayHost.start();
+    // With device shards the relay gets a thread of its own too (relay-thread.ts); small and
+    // stepped fleets keep it here (one thread: stepped runs stay deterministic).
+    relay = (o.relayThread ?? workers > 0) && !stepped ? await RelayThread.start() : await RelayHost.start();
     stationRelay = relay.address;
     deviceRelay = relay.grpAddress;
-    log(`relay: ${relay.address} and ${relay.grpAddress}`);
+    log(`relay: ${relay.address} and ${relay.grpAddress}${relay instanceof RelayThread ? " (own thread)" : ""}`);
   } else if (spec.relay.scheme === "smp") {
     stationRelay = spec.relay.url;
   } else {
@@ -481,7 +486,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const progress = setInterval(() => o.onProgress?.(metrics.snapshot(scheduler.now())), 250);
     cleanups.push(() => clearInterval(progress));
     const sample = (): void => {
-      if (shards !== undefined) metrics.setShardHeap(shards.heapBytes());
+      metrics.setWorkerHeap((shards?.heapBytes() ?? 0) + (relay?.heapBytes() ?? 0));
       metrics.sampleResources();
     };
     sample();
@@ -539,7 +544,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       }
       tr.early.clear();
     }
-    if (shards !== undefined) metrics.setShardHeap(shards.heapBytes());
+    metrics.setWorkerHeap((shards?.heapBytes() ?? 0) + (relay?.heapBytes() ?? 0));
     const summary = metrics.finish(endMs, LOST_IN_FLIGHT_AT_END);
     for (const d of devices) d.stop();
     const result: FleetResult = {

@@ -15,7 +15,20 @@ import { loadOrCreateIdentity } from "../../relay-conformance/relay/certificates
 import { SmpServer } from "../../relay-conformance/relay/smp-server";
 import { GrpServer, loadOrCreateGrpStatic } from "../../relay-conformance/relay/grp-server";
 
-export class RelayHost {
+/** What a fleet needs of its embedded relay, in this thread (RelayHost) or its own (RelayThread). */
+export interface EmbeddedRelay {
+  readonly address: string;
+  readonly grpAddress: string;
+  /** Closes both servers; clients see their connections drop. */
+  stop(): Promise<void>;
+  /** Opens new servers on the same ports, identity and queues. */
+  resume(): Promise<void>;
+  close(): Promise<void>;
+  /** Heap this relay grew by outside the fleet's main thread (0 when it runs in it). */
+  heapBytes(): number;
+}
+
+export class RelayHost implements EmbeddedRelay {
   private smp: SmpServer;
   private grp: GrpServer | undefined;
   restarts = 0;
@@ -75,6 +88,10 @@ export class RelayHost {
     // A restarted relay process has the same problem; here the ring is carried over.
     if (old !== undefined) (this.grp as { kemKeys: GrpServer["kemKeys"] }).kemKeys = old.kemKeys;
     await this.grp.listen();
+  }
+
+  heapBytes(): number {
+    return 0;
   }
 
   async close(): Promise<void> {

@@ -7,11 +7,9 @@
  * device's events and on sync()).
  */
 import { Worker } from "node:worker_threads";
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { FleetDevice } from "./fleet-device";
+import { tsxWorkerUrl } from "./tsx-worker";
 import type { FromShard, ShardDeviceInit, ShardInit, ToShard } from "./shard-protocol";
 
 /** Fleets of at least this many devices run in shards unless told otherwise (--workers). */
@@ -22,15 +20,6 @@ const SHARD_ANSWER_MS = 30_000;
 /** Worker count for `--workers auto`: every core but the main thread's, at least one. */
 export function autoWorkers(devices: number): number {
   return devices >= AUTO_SHARD_MIN_DEVICES ? Math.max(1, availableParallelism() - 1) : 0;
-}
-
-/** The worker entry, loaded through tsx like the rest of the simulator. */
-function workerUrl(): URL {
-  const require = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href;
-  const entry = new URL("./shard-worker.ts", import.meta.url).href;
-  const code = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 export interface ShardHandlers {
@@ -175,7 +164,7 @@ export class DeviceShards {
    * every shard has built its devices (they start on the fleet's command).
    */
   static async start(init: Omit<ShardInit, "devices">, groups: ShardDeviceInit[][], handlers: ShardHandlers): Promise<DeviceShards> {
-    const url = workerUrl();
+    const url = tsxWorkerUrl(new URL("./shard-worker.ts", import.meta.url));
     const byIndex = new Map<number, ShardDevice>();
     const shards: Shard[] = [];
     try {

@@ -149,7 +149,7 @@ export class MetricsCollector {
   private peakRss = 0;
   private peakHeap = 0;
   /** Heap grown in worker threads running devices (their isolates are not in process.memoryUsage()). */
-  private shardHeap = 0;
+  private workerHeap = 0;
   private finished: Summary | undefined;
 
   constructor(options: MetricsOptions) {
@@ -304,16 +304,16 @@ export class MetricsCollector {
     this.nDecryptFailures++;
   }
 
-  /** The heap device shards (worker threads) grew since before they built their devices. */
-  setShardHeap(bytes: number): void {
-    this.shardHeap = bytes;
+  /** The heap the worker threads (device shards, the relay thread) grew since they started. */
+  setWorkerHeap(bytes: number): void {
+    this.workerHeap = bytes;
   }
 
   /** Samples memory and CPU; call now and then (e.g. with the progress line). */
   sampleResources(): void {
     const m = process.memoryUsage();
     if (m.rss > this.peakRss) this.peakRss = m.rss;
-    if (m.heapUsed + this.shardHeap > this.peakHeap) this.peakHeap = m.heapUsed + this.shardHeap;
+    if (m.heapUsed + this.workerHeap > this.peakHeap) this.peakHeap = m.heapUsed + this.workerHeap;
     const now = performance.now();
     const usage = process.cpuUsage();
     const wall = now - this.lastCpu.at;
@@ -386,8 +386,8 @@ export class MetricsCollector {
       maxDeliveryGapDevice: maxGapDevice,
       memory: {
         rssBytes: Math.max(this.peakRss, mem.rss),
-        heapUsedBytes: Math.max(this.peakHeap, mem.heapUsed + this.shardHeap),
-        perDeviceBytes: this.deviceCount === 0 ? 0 : Math.max(0, (Math.max(this.peakHeap, mem.heapUsed + this.shardHeap) - this.baselineHeap) / this.deviceCount),
+        heapUsedBytes: Math.max(this.peakHeap, mem.heapUsed + this.workerHeap),
+        perDeviceBytes: this.deviceCount === 0 ? 0 : Math.max(0, (Math.max(this.peakHeap, mem.heapUsed + this.workerHeap) - this.baselineHeap) / this.deviceCount),
       },
       cpu: {
         userMs: cpu.user / 1000,
