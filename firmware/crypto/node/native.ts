@@ -2,14 +2,16 @@
  * The `native` provider: node:crypto (OpenSSL) where Node has the primitive, libsodium
  * (sodium-native) for XSalsa20-Poly1305 and X25519, the noble provider for the rest (HSalsa20 —
  * sodium-native 4 exports neither crypto_core_hsalsa20 nor crypto_box_beforenm —, keyed
- * or short BLAKE2s, ML-KEM on Node 20). `nativePrimitives` says which is which, so
- * benchmarks never pass a noble number off as a native one.
+ * or short BLAKE2s). ML-KEM-768 is our FIPS 203 code on OpenSSL's Keccak (mlkem-native.ts:
+ * Node 20 has no ML-KEM). `nativePrimitives` says which is which, so benchmarks never pass
+ * a noble number off as a native one.
  */
 import * as nc from "node:crypto";
 import { createRequire } from "node:module";
 import type { Bytes } from "../../port/bytes";
 import type { CryptoProvider } from "../provider";
 import { nobleProvider } from "./noble";
+import { mlkem768Decapsulate, mlkem768Encapsulate, mlkem768Keygen } from "./mlkem-native";
 import { u8, checkLength, ed25519VerifyPolicy } from "./util";
 
 /** The part of sodium-native (a CommonJS addon without type declarations) used here. */
@@ -185,3 +187,6 @@ export const nativeProvider: CryptoProvider = {
     ed25519VerifyPolicy(pk, sig, () => nc.verify(null, u8(msg), publicKey(ED25519_SPKI, pk), u8(sig))),
   randomBytes: (n) => new Uint8Array(nc.randomBytes(n)),
 };
+  mlkem768Keygen,
+  mlkem768Encapsulate,
+  mlkem768Decapsulate,

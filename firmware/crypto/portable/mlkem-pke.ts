@@ -19,14 +19,14 @@ import {
   encodeCompressed4,
 } from "./mlkem-encode";
 import { prfEta2, sampleCbd2, sampleNtt } from "./mlkem-sample";
-import { sha3_512 } from "./sha3";
+import { MlKemHashes } from "./mlkem-hashes";
 
 /** k polynomials from SamplePolyCBD_2(PRF_2(seed, n0 + i)). */
-function sampleVector(seed: Bytes, n0: number): number[][] {
+function sampleVector(h: MlKemHashes, seed: Bytes, n0: number): number[][] {
   const v: number[][] = [];
   for (let i = 0; i < K; i++) {
     const f = newPoly();
-    sampleCbd2(prfEta2(seed, n0 + i), f);
+    sampleCbd2(prfEta2(h, seed, n0 + i), f);
     v.push(f);
   }
   return v;
@@ -38,17 +38,17 @@ export interface PkeKeys {
 }
 
 /** K-PKE.KeyGen(d) (Algorithm 13). */
-export function pkeKeyGen(d: Bytes): PkeKeys {
+export function pkeKeyGen(h: MlKemHashes, d: Bytes): PkeKeys {
   const dk1 = alloc(SYM_BYTES + 1);
   for (let i = 0; i < SYM_BYTES; i++) {
     dk1[i] = d[i];
   }
   dk1[SYM_BYTES] = K;
-  const g = sha3_512(dk1);
+  const g = h.sha3_512(dk1);
   const rho = slice(g, 0, 32);
   const sigma = slice(g, 32, 64);
-  const s = sampleVector(sigma, 0);
-  const e = sampleVector(sigma, K);
+  const s = sampleVector(h, sigma, 0);
+  const e = sampleVector(h, sigma, K);
   for (let i = 0; i < K; i++) {
     ntt(s[i]);
     ntt(e[i]);
@@ -60,7 +60,7 @@ export function pkeKeyGen(d: Bytes): PkeKeys {
     // t̂[i] = Σ_j Â[i][j] ∘ ŝ[j] + ê[i], with Â[i][j] = SampleNTT(ρ ‖ j ‖ i)
     const acc = e[i];
     for (let j = 0; j < K; j++) {
-      sampleNtt(rho, j, i, aij);
+      sampleNtt(h, rho, j, i, aij);
       mulAccNtt(acc, aij, s[j]);
     }
     reducePoly(acc);
@@ -81,11 +81,11 @@ export function pkeKeyGen(d: Bytes): PkeKeys {
  * K-PKE.Encrypt(ek, m, r) (Algorithm 14) with t̂ already decoded (the caller decides
  * whether to check or reduce the encapsulation key's coefficients).
  */
-export function pkeEncrypt(tHat: number[][], rho: Bytes, m: Bytes, r: Bytes): Bytes {
-  const y = sampleVector(r, 0);
-  const e1 = sampleVector(r, K);
+export function pkeEncrypt(h: MlKemHashes, tHat: number[][], rho: Bytes, m: Bytes, r: Bytes): Bytes {
+  const y = sampleVector(h, r, 0);
+  const e1 = sampleVector(h, r, K);
   const e2 = newPoly();
-  sampleCbd2(prfEta2(r, 2 * K), e2);
+  sampleCbd2(prfEta2(h, r, 2 * K), e2);
   for (let i = 0; i < K; i++) {
     ntt(y[i]);
   }
@@ -95,7 +95,7 @@ export function pkeEncrypt(tHat: number[][], rho: Bytes, m: Bytes, r: Bytes): By
     // u[i] = NTT⁻¹(Σ_j Â[j][i] ∘ ŷ[j]) + e1[i], with Â[j][i] = SampleNTT(ρ ‖ i ‖ j)
     const acc = newPoly();
     for (let j = 0; j < K; j++) {
-      sampleNtt(rho, i, j, aji);
+      sampleNtt(h, rho, i, j, aji);
       mulAccNtt(acc, aji, y[j]);
     }
     reducePoly(acc);
@@ -150,9 +150,9 @@ export function pkeDecrypt(dkPke: Bytes, c: Bytes): Bytes {
 }
 
 /** G(x) = SHA3-512(x) split into two 32-byte halves (FIPS 203 §4.1). */
-export function hashG(a: Bytes, b: Bytes): Bytes[] {
+export function hashG(h: MlKemHashes, a: Bytes, b: Bytes): Bytes[] {
   const input = concat(a, b);
-  const g = sha3_512(input);
+  const g = h.sha3_512(input);
   wipe(input);
   const halves = [slice(g, 0, 32), slice(g, 32, 64)];
   wipe(g);

@@ -5,48 +5,58 @@
  */
 import { Bytes, alloc } from "../../port/bytes";
 import { N, Q } from "./mlkem-params";
-import { SHAKE128_RATE, shake128Sponge, shake256Sponge } from "./sha3";
+import { MlKemHashes } from "./mlkem-hashes";
+import { SHAKE128_RATE } from "./sha3";
 
-/** Â[i][j] = SampleNTT(ρ ‖ j ‖ i) into f. */
-export function sampleNtt(rho: Bytes, j: number, i: number, f: number[]): void {
-  const xof = shake128Sponge();
-  xof.absorb(rho);
-  const ji = alloc(2);
-  ji[0] = j & 0xff;
-  ji[1] = i & 0xff;
-  xof.absorb(ji);
-  const block = alloc(SHAKE128_RATE);
+/** SHAKE128 output SampleNTT reads first: 3 blocks give 336 candidates, ~273 accepted (256 needed). */
+const XOF_FIRST_BYTES = 3 * SHAKE128_RATE;
+
+/**
+ * Â[i][j] = SampleNTT(ρ ‖ j ‖ i) into f. The XOF is read as a prefix of fixed length; in
+ * the rare case it runs short (≈ 1 %) the prefix is asked for again, twice as long, and
+ * parsing goes on where it stopped: the same stream as squeezing block by block.
+ */
+export function sampleNtt(h: MlKemHashes, rho: Bytes, j: number, i: number, f: number[]): void {
+  const input = alloc(rho.length + 2);
+  for (let k = 0; k < rho.length; k++) {
+    input[k] = rho[k];
+  }
+  input[rho.length] = j & 0xff;
+  input[rho.length + 1] = i & 0xff;
+  let len = XOF_FIRST_BYTES;
+  let stream = h.shake128(input, len);
+  let p = 0;
   let n = 0;
   while (n < N) {
-    xof.squeezeInto(block, 0, SHAKE128_RATE);
-    for (let p = 0; p + 3 <= SHAKE128_RATE && n < N; p += 3) {
-      const c0 = block[p];
-      const c1 = block[p + 1];
-      const c2 = block[p + 2];
-      const d1 = c0 | ((c1 & 0x0f) << 8);
-      const d2 = (c1 >>> 4) | (c2 << 4);
-      if (d1 < Q) {
-        f[n] = d1;
-        n++;
-      }
-      if (d2 < Q && n < N) {
-        f[n] = d2;
-        n++;
-      }
+    if (p + 3 > len) {
+      len = len * 2;
+      stream = h.shake128(input, len);
+    }
+    const c0 = stream[p];
+    const c1 = stream[p + 1];
+    const c2 = stream[p + 2];
+    p += 3;
+    const d1 = c0 | ((c1 & 0x0f) << 8);
+    const d2 = (c1 >>> 4) | (c2 << 4);
+    if (d1 < Q) {
+      f[n] = d1;
+      n++;
+    }
+    if (d2 < Q && n < N) {
+      f[n] = d2;
+      n++;
     }
   }
 }
 
 /** PRF_2(s, b) = SHAKE256(s ‖ b, 128) (FIPS 203 §4.1, η = 2). */
-export function prfEta2(s: Bytes, b: number): Bytes {
-  const h = shake256Sponge();
-  h.absorb(s);
-  const nb = alloc(1);
-  nb[0] = b & 0xff;
-  h.absorb(nb);
-  const out = alloc(128);
-  h.squeezeInto(out, 0, 128);
-  return out;
+export function prfEta2(h: MlKemHashes, s: Bytes, b: number): Bytes {
+  const input = alloc(s.length + 1);
+  for (let k = 0; k < s.length; k++) {
+    input[k] = s[k];
+  }
+  input[s.length] = b & 0xff;
+  return h.shake256(input, 128);
 }
 
 /**

@@ -10,7 +10,7 @@ import { CT_BYTES, DK_BYTES, EK_BYTES, K, N, POLY_BYTES, Q, SYM_BYTES } from "./
 import { decode12Raw } from "./mlkem-encode";
 import { newPoly } from "./mlkem-ntt";
 import { decodePolyVector, hashG, pkeDecrypt, pkeEncrypt, pkeKeyGen } from "./mlkem-pke";
-import { sha3_256, shake256 } from "./sha3";
+import { MlKemHashes, PORTABLE_MLKEM_HASHES } from "./mlkem-hashes";
 
 function checkLength(what: string, b: Bytes, n: number): void {
   if (b.length !== n) {
@@ -27,15 +27,15 @@ function diffBytes(a: Bytes, b: Bytes): number {
   return d;
 }
 
-/** ML-KEM.KeyGen_internal(d, z) (Algorithm 16) from seed = d ‖ z. */
-export function mlkem768Keygen(seed: Bytes): KemKeyPair {
+/** ML-KEM.KeyGen_internal(d, z) (Algorithm 16) from seed = d ‖ z, with the given Keccak functions. */
+export function mlkem768KeygenWith(h: MlKemHashes, seed: Bytes): KemKeyPair {
   checkLength("keygen seed (d || z)", seed, 2 * SYM_BYTES);
   const d = slice(seed, 0, SYM_BYTES);
   const z = slice(seed, SYM_BYTES, 2 * SYM_BYTES);
-  const pke = pkeKeyGen(d);
+  const pke = pkeKeyGen(h, d);
   const dk = alloc(DK_BYTES);
   let off = 0;
-  const parts = [pke.dk, pke.ek, sha3_256(pke.ek), z];
+  const parts = [pke.dk, pke.ek, h.sha3_256(pke.ek), z];
   for (const p of parts) {
     for (let i = 0; i < p.length; i++) {
       dk[off + i] = p[i];
@@ -65,35 +65,35 @@ function checkEkModulus(ek: Bytes): void {
 }
 
 /** Encaps_internal(ek, m) (Algorithm 17) after the §7.2 type and modulus checks. */
-export function mlkem768Encapsulate(publicKey: Bytes, m: Bytes): KemEncapsulation {
+export function mlkem768EncapsulateWith(h: MlKemHashes, publicKey: Bytes, m: Bytes): KemEncapsulation {
   checkLength("encapsulation key", publicKey, EK_BYTES);
   checkLength("encapsulation randomness m", m, SYM_BYTES);
   checkEkModulus(publicKey);
-  const kr = hashG(m, sha3_256(publicKey));
+  const kr = hashG(h, m, h.sha3_256(publicKey));
   const tHat = decodePolyVector(publicKey, 0);
   const rho = slice(publicKey, POLY_BYTES * K, EK_BYTES);
-  const c = pkeEncrypt(tHat, rho, m, kr[1]);
+  const c = pkeEncrypt(h, tHat, rho, m, kr[1]);
   wipe(kr[1]);
   return { ciphertext: c, sharedSecret: kr[0] };
 }
 
 /** Decaps_internal(dk, c) (Algorithm 18) after the §7.3 length and hash checks. */
-export function mlkem768Decapsulate(secretKey: Bytes, ciphertext: Bytes): Bytes {
+export function mlkem768DecapsulateWith(h: MlKemHashes, secretKey: Bytes, ciphertext: Bytes): Bytes {
   checkLength("ciphertext", ciphertext, CT_BYTES);
   checkLength("decapsulation key", secretKey, DK_BYTES);
   const ekOff = POLY_BYTES * K;
   const hOff = ekOff + EK_BYTES;
   const zOff = hOff + SYM_BYTES;
   const ek = slice(secretKey, ekOff, hOff);
-  const h = slice(secretKey, hOff, zOff);
-  const hashDiff = diffBytes(sha3_256(ek), h);
+  const hEk = slice(secretKey, hOff, zOff);
+  const hashDiff = diffBytes(h.sha3_256(ek), hEk);
   if (hashDiff !== 0) {
     throw new Error("ML-KEM-768: decapsulation key fails the hash check (H(ek) does not match)");
   }
   const mPrime = pkeDecrypt(secretKey, ciphertext);
-  const kr = hashG(mPrime, h);
-  const kBar = shake256(concat(slice(secretKey, zOff, DK_BYTES), ciphertext), SYM_BYTES);
-  const cPrime = pkeEncrypt(decodePolyVector(ek, 0), slice(ek, POLY_BYTES * K, EK_BYTES), mPrime, kr[1]);
+  const kr = hashG(h, mPrime, hEk);
+  const kBar = h.shake256(concat(slice(secretKey, zOff, DK_BYTES), ciphertext), SYM_BYTES);
+  const cPrime = pkeEncrypt(h, decodePolyVector(ek, 0), slice(ek, POLY_BYTES * K, EK_BYTES), mPrime, kr[1]);
   // K = K' when c' == c, else K̄: a mask from the OR of all byte differences.
   const same = ctIsZero32(diffBytes(cPrime, ciphertext));
   ctSelectInto(kBar, kr[0], same);
@@ -101,4 +101,17 @@ export function mlkem768Decapsulate(secretKey: Bytes, ciphertext: Bytes): Bytes 
   wipe(kr[0]);
   wipe(kr[1]);
   return kBar;
+}
+
+/** ML-KEM-768 with the portable Keccak. */
+export function mlkem768Keygen(seed: Bytes): KemKeyPair {
+  return mlkem768KeygenWith(PORTABLE_MLKEM_HASHES, seed);
+}
+
+export function mlkem768Encapsulate(publicKey: Bytes, m: Bytes): KemEncapsulation {
+  return mlkem768EncapsulateWith(PORTABLE_MLKEM_HASHES, publicKey, m);
+}
+
+export function mlkem768Decapsulate(secretKey: Bytes, ciphertext: Bytes): Bytes {
+  return mlkem768DecapsulateWith(PORTABLE_MLKEM_HASHES, secretKey, ciphertext);
 }
