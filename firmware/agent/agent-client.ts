@@ -22,7 +22,7 @@ import { SMP_CLIENT_VERSION_MAX, SMP_CLIENT_VERSION_MIN, openEnvelope, parseEnve
 import { ServerAddress, encodeQueueUri, parseQueueUri, encodeServerAddress } from "../transport/smp/server-address";
 import {
   AgentEvent, Connection, EV_CONFIRMED, EV_ERROR, Outgoing, ReceiveResult, WriteAhead, createInvitation,
-  deserializeConnection, joinInvitation, serializeConnection,
+  connectionWriter, deserializeConnection, joinInvitation,
 } from "./connection";
 import { RatchetContext } from "./ratchet";
 
@@ -158,7 +158,7 @@ function readAuthKey(r: SmpReader): AuthKeyPair {
 function serializeRecord(rec: ConnRecord): Bytes {
   const q = rec.own.queue;
   const w = new SmpWriter().byte(RECORD_FORMAT).short(fromAscii(rec.connId));
-  w.large(serializeConnection(rec.conn));
+  w.largeWriter(connectionWriter(rec.conn));
   w.short(q.recipientId).short(q.senderId);
   writeAuthKey(w, q.recipientKey);
   w.short(q.rcvDhSecret).short(q.serverDhKey).bool(q.sndSecure).short(rec.own.e2eSecret);

@@ -17,7 +17,7 @@ import {
   decodeInvitation, encodeConfirmation, encodeConnInfo, encodeInvitation, encodeMessageEnvelope,
 } from "./invitation";
 import { ERR_DUPLICATE, ERR_EARLIER, RatchetContext, initReceivingRatchet, initSendingRatchet, ratchetDecrypt, ratchetEncrypt } from "./ratchet";
-import { RatchetKem, RatchetState, deserializeRatchet, serializeRatchet } from "./ratchet-state";
+import { RatchetKem, RatchetState, deserializeRatchet, ratchetWriter } from "./ratchet-state";
 import {
   E2EPrivate, KeyAgreementError, generateInitiatorKeys, generateJoinerKeys, initiatorAgreement,
   joinerAgreement, publicParams,
@@ -117,11 +117,16 @@ function readOptional(r: SmpReader): Bytes | undefined {
   return r.maybeTag() ? r.large() : undefined;
 }
 
-export function serializeConnection(c: Connection): Bytes {
+/** The connection's bytes as a writer (the agent's record nests it without a copy). */
+export function connectionWriter(c: Connection): SmpWriter {
   const w = new SmpWriter().byte(CONN_FORMAT).short(fromAscii(c.role)).short(fromAscii(c.status));
   w.large(fromAscii(c.ownQueue)).large(fromAscii(c.peerQueue)).short(fromAscii(c.peerName)).bool(c.receipts);
   w.int64(c.sndSeq).short(c.lastSndHash).int64(c.rcvSeq).short(c.lastRcvHash);
-  writeOptional(w, c.ratchet === undefined ? undefined : serializeRatchet(c.ratchet));
+  if (c.ratchet === undefined) {
+    w.byte(0x30);
+  } else {
+    w.byte(0x31).largeWriter(ratchetWriter(c.ratchet));
+  }
   const p = c.pending;
   if (p === undefined) {
     w.byte(0x30);
@@ -138,7 +143,11 @@ export function serializeConnection(c: Connection): Bytes {
   for (const m of c.missing) {
     w.int64(m);
   }
-  return w.finish();
+  return w;
+}
+
+export function serializeConnection(c: Connection): Bytes {
+  return connectionWriter(c).finish();
 }
 
 const EMPTY = alloc(0);

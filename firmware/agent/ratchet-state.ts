@@ -104,7 +104,8 @@ export class RatchetState {
 /** Serialization format version of the state bytes (not the protocol version). */
 const STATE_FORMAT = 1;
 
-export function serializeRatchet(s: RatchetState): Bytes {
+/** The state's bytes as a writer (a connection record nests it without a copy). */
+export function ratchetWriter(s: RatchetState): SmpWriter {
   const w = new SmpWriter().byte(STATE_FORMAT).word16(s.version).large(s.assocData).large(s.dhSecret).large(s.dhPublic).large(s.rootKey);
   if (s.kem === undefined) {
     w.byte(0);
@@ -132,7 +133,11 @@ export function serializeRatchet(s: RatchetState): Bytes {
   for (const k of s.skipped) {
     w.large(k.headerKey).word32(k.n).large(k.messageKey).large(k.iv);
   }
-  return w.finish();
+  return w;
+}
+
+export function serializeRatchet(s: RatchetState): Bytes {
+  return ratchetWriter(s).finish();
 }
 
 /** The state from its bytes, or a reason string when they are not a valid state. */

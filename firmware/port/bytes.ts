@@ -60,6 +60,18 @@ export function slice(b: Bytes, start: number, end: number): Bytes {
   return out;
 }
 
+/**
+ * b[start..end) sharing b's memory where the runtime can (a subarray on JS targets, a copy
+ * on Lua). Neither it nor b may change while both are in use.
+ */
+export function view(b: Bytes, start: number, end: number): Bytes {
+  if (TYPED) {
+    const e = end > b.length ? b.length : end;
+    return (b as unknown as Uint8Array).subarray(start, e > start ? e : start) as unknown as Bytes;
+  }
+  return slice(b, start, end);
+}
+
 /** Sets b[start..end) to v. */
 export function fill(b: Bytes, v: number, start: number, end: number): void {
   if (TYPED) {

@@ -6,7 +6,7 @@
  * SmpReader never throws: the first failure records a reason, and every later read
  * returns an empty value, so a parser reads on and checks `failed` once at the end.
  */
-import { Bytes, alloc, copyInto, slice } from "./bytes";
+import { Bytes, alloc, copyInto, slice, view } from "./bytes";
 
 export const CHAR_SPACE = 0x20;
 export const CHAR_T = 0x54;
@@ -15,6 +15,13 @@ export const CHAR_0 = 0x30;
 export const CHAR_1 = 0x31;
 
 const EMPTY = alloc(0);
+/**
+ * Takes this long or longer are views into the input, not copies: message bodies and
+ * ciphertexts inside a 16 KiB block, read once on their way to a decryption. Shorter ones
+ * (ids, keys, hashes) are copied, because they are kept, and a kept view would keep its
+ * whole block alive (views for every take made the fleet slower).
+ */
+const VIEW_MIN = 4096;
 
 export class SmpReader {
   private buf: Bytes;
@@ -63,7 +70,7 @@ export class SmpReader {
       this.fail("unexpected end of input");
       return EMPTY;
     }
-    const out = slice(this.buf, this.pos, this.pos + n);
+    const out = n >= VIEW_MIN ? view(this.buf, this.pos, this.pos + n) : slice(this.buf, this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
@@ -202,6 +209,33 @@ export class SmpWriter {
   }
   bool(v: boolean): SmpWriter {
     return this.byte(v ? CHAR_T : CHAR_F);
+  }
+  /**
+   * Appends what another writer holds, without copying it: layers of an encoding (command
+   * in transmission in block) then copy a 16 KiB body once, into the block, not per layer.
+   */
+  writer(w: SmpWriter): SmpWriter {
+    for (const p of w.parts) {
+      this.parts.push(p);
+    }
+    this.length += w.length;
+    return this;
+  }
+  /** Large (Word16 length ‖ content) of what another writer holds, uncopied. */
+  largeWriter(w: SmpWriter): SmpWriter {
+    if (w.length > 65535) {
+      throw new Error("Large longer than 65535 bytes: " + w.length);
+    }
+    return this.word16(w.length).writer(w);
+  }
+  /** Copies what the writer holds into out[off..]; returns the offset after it. */
+  writeTo(out: Bytes, off: number): number {
+    let at = off;
+    for (const p of this.parts) {
+      copyInto(out, at, p, 0, p.length);
+      at += p.length;
+    }
+    return at;
   }
   finish(): Bytes {
     if (this.parts.length === 1) {

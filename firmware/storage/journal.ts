@@ -12,6 +12,7 @@
 import { Bytes, concat, equalBytes, fromAscii, slice } from "../port/bytes";
 import { toHex, fromHex } from "../port/hex";
 import { SmpReader, SmpWriter } from "../port/encoding";
+import { load32be } from "../port/u32";
 import { CryptoProvider } from "../crypto/provider";
 import { EpochKeys } from "./key-epochs";
 import { StorageFs } from "./storage-fs";
@@ -126,11 +127,12 @@ function scanSegment(p: CryptoProvider, key: Bytes, epoch: number, raw: Bytes, m
       scan.reason = "torn record header";
       break;
     }
-    const r = new SmpReader(slice(raw, off, off + RECORD_HEADER_LENGTH));
-    const ctLen = r.word32();
-    const seq = r.int64();
-    const boot = r.word32();
-    if (r.failed !== undefined || ctLen < TAG_LENGTH || ctLen > MAX_RECORD_PAYLOAD + TAG_LENGTH) {
+    // Read in place: a read walks every record header before the cursor.
+    const ctLen = load32be(raw, off);
+    const seqHi = load32be(raw, off + 4);
+    const seq = seqHi * 4294967296 + load32be(raw, off + 8);
+    const boot = load32be(raw, off + 12);
+    if (seqHi >= 0x200000 || ctLen < TAG_LENGTH || ctLen > MAX_RECORD_PAYLOAD + TAG_LENGTH) {
       scan.reason = "bad record header";
       break;
     }
@@ -305,7 +307,8 @@ export class Journal {
       if (raw === undefined) {
         continue;
       }
-      scanSegment(this.p, this.keys.recordKey(seg.epoch), seg.epoch, slice(raw, 0, seg.length), 0, fromSeq, (r) => {
+      const valid = raw.length === seg.length ? raw : slice(raw, 0, seg.length);
+      scanSegment(this.p, this.keys.recordKey(seg.epoch), seg.epoch, valid, 0, fromSeq, (r) => {
         out.push(r);
         return out.length < max;
       });

@@ -34,13 +34,20 @@ export function recordsOf(e: AgentClientEvent, device: string, now: Date): Stati
   const m = decodeAppMessage(e.payload);
   if (typeof m === "string") return [{ type: "error", ...base, seq: e.seq, detail: m }];
   if (m.readings) {
+    // A round's readings share one time: format it once (toISOString was a third of this function).
+    let lastMs = NaN;
+    let lastTime = "";
     return m.readings.map((r) => {
+      if (r.timeMs !== lastMs) {
+        lastMs = r.timeMs;
+        lastTime = new Date(r.timeMs).toISOString();
+      }
       const k = readingKind(r.kind);
       const name = k?.name ?? `kind-${r.kind}`;
       const info = KIND_INFO[name];
       const value = k ? Number((r.value / k.scale).toFixed(info?.decimals ?? 3)) : r.value;
       return {
-        type: "reading" as const, time: new Date(r.timeMs).toISOString(), ...base, seq: e.seq, kind: name, value,
+        type: "reading" as const, time: lastTime, ...base, seq: e.seq, kind: name, value,
         unit: info?.unit ?? "", status: STATUS_NAMES[r.status] ?? `status-${r.status}`, late: e.late,
       };
     });

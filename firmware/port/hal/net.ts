@@ -13,6 +13,7 @@ export interface SocketHandler {
 }
 
 export interface Socket {
+  /** Queues `data` for writing; it may be written from later without a copy, so do not change it afterwards. */
   send(data: Bytes): void;
   close(): void;
 }

@@ -6,7 +6,7 @@
  */
 import { Bytes } from "../../port/bytes";
 import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "../../port/encoding";
-import { pad, unpad } from "./pad";
+import { pad, padWriter, unpad } from "./pad";
 
 export const SMP_BLOCK_SIZE = 16384;
 /** room for transmissions in one batched block: 16384 - 19 */
@@ -26,6 +26,17 @@ export function encodeBlock(transmissions: Bytes[]): Bytes {
     throw new Error("transmissions of " + w.length + " bytes do not fit in a block");
   }
   return pad(w.finish(), SMP_BLOCK_SIZE);
+}
+
+/**
+ * encodeBlock([t]) for a transmission held by a writer: its parts are copied once, into
+ * the block. undefined when it does not fit.
+ */
+export function encodeSingleBlock(t: SmpWriter): Bytes | undefined {
+  if (t.length + 2 > BATCH_CAPACITY) {
+    return undefined;
+  }
+  return padWriter(new SmpWriter().byte(1).word16(t.length).writer(t), SMP_BLOCK_SIZE);
 }
 
 /** Bytes a transmission takes inside a batch (its 2-byte Large length included). */

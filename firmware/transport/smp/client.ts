@@ -14,14 +14,14 @@ import { toHex } from "../../port/hex";
 import { CryptoProvider } from "../../crypto/provider";
 import { errorMessage } from "../../port/error";
 import { BlockSession } from "../block-session";
-import { encodeBlocks, parseBlock } from "./block";
-import { Command, encodeCommand } from "./commands";
+import { encodeSingleBlock, parseBlock } from "./block";
+import { Command, commandWriter } from "./commands";
 import { cbAuthenticate, cbKey } from "./crypto-box";
 import { SmpError, errorText } from "./errors";
 import { PublicKey } from "./keys";
 import { RcvMsgBody, decryptRcvMsg } from "./msg-body";
 import { BrokerMsg, parseBrokerMsg } from "./responses";
-import { CORR_ID_SIZE, encodeAuthorized, encodeTransmission, parseTransmission, signedBytes } from "./transmission";
+import { CORR_ID_SIZE, authorizedWriter, parseTransmission, signedBytesOf, transmissionWriter } from "./transmission";
 
 /** How a key authorizes commands: Ed25519 signatures or X25519 authenticators (SMP v7+). */
 export type AuthAlg = "ed25519" | "x25519";
@@ -297,12 +297,13 @@ export class SmpClient {
     }
     const corrId = this.provider.randomBytes(CORR_ID_SIZE);
     const entity = entityId === undefined ? alloc(0) : entityId;
-    let t: Bytes;
+    let block: Bytes | undefined;
     try {
-      const authorized = encodeAuthorized(corrId, entity, encodeCommand(session.version, cmd));
+      // Built as writers and copied once, into the block (and once for signing).
+      const authorized = authorizedWriter(corrId, entity, commandWriter(session.version, cmd));
       let auth = alloc(0);
       if (key !== undefined) {
-        const signed = signedBytes(session.sessionId, authorized);
+        const signed = signedBytesOf(session.sessionId, authorized);
         if (key.alg === "ed25519") {
           auth = this.provider.ed25519Sign(key.secretKey, signed);
         } else {
@@ -313,19 +314,18 @@ export class SmpClient {
           auth = cbAuthenticate(this.provider, this.authBoxKey(session.serverDhKey, key), corrId, signed);
         }
       }
-      t = encodeTransmission(auth, authorized);
+      block = encodeSingleBlock(transmissionWriter(auth, authorized));
     } catch (e) {
       onFail(errorMessage(e));
       return;
     }
-    const blocks = encodeBlocks([t]);
-    if (blocks.tooLarge.length > 0) {
+    if (block === undefined) {
       onFail("LARGE_MSG: transmission does not fit in a block");
       return;
     }
     this.pending.push({ corrId: corrId, entityId: entity, deadline: nowMs + this.options.timeoutMs, onResponse: onResponse, onFail: onFail });
     this.lastSendMs = nowMs;
-    session.send(blocks.blocks);
+    session.send([block]);
   }
 
   /** A command whose only success is OK. */

@@ -62,7 +62,8 @@ function writeKey(w: SmpWriter, k: PublicKey): void {
   w.short(encodeSpki(k));
 }
 
-export function encodeCommand(v: number, c: Command): Bytes {
+/** The command's encoding, uncopied (a SEND body stays where it is until the block is written). */
+export function commandWriter(v: number, c: Command): SmpWriter {
   const w = new SmpWriter().ascii(c.tag);
   switch (c.tag) {
     case "NEW":
@@ -98,7 +99,11 @@ export function encodeCommand(v: number, c: Command): Bytes {
     default:
       break;
   }
-  return w.finish();
+  return w;
+}
+
+export function encodeCommand(v: number, c: Command): Bytes {
+  return commandWriter(v, c).finish();
 }
 
 export type CommandResult = { ok: true; command: Command } | { ok: false; error: SmpError };

@@ -2,8 +2,8 @@
  * pad(m, N) = Word16 len ‖ m ‖ '#' fill to N (simplexmq Crypto.hs `pad`/`unPad`). Used for
  * transport blocks (N = 16384), MSG bodies (16106) and client envelopes.
  */
-import { Bytes, alloc, copyInto, fill, slice } from "../../port/bytes";
-import { Parsed, parsedError, parsedOk } from "../../port/encoding";
+import { Bytes, alloc, copyInto, fill } from "../../port/bytes";
+import { Parsed, SmpReader, SmpWriter, parsedError, parsedOk } from "../../port/encoding";
 
 const PAD_FILL = 0x23; // '#'
 /** Largest message pad accepts: 2^16 - 3 (Crypto.hs maxMsgLen). */
@@ -26,6 +26,19 @@ export function pad(m: Bytes, paddedLen: number): Bytes {
   return out;
 }
 
+/** pad(w.finish(), paddedLen) without the intermediate buffer (a 16 KiB copy per block). */
+export function padWriter(w: SmpWriter, paddedLen: number): Bytes {
+  if (!canPad(w.length, paddedLen)) {
+    throw new Error("pad: message of " + w.length + " bytes does not fit in " + paddedLen);
+  }
+  const out = alloc(paddedLen);
+  out[0] = (w.length >>> 8) & 0xff;
+  out[1] = w.length & 0xff;
+  const end = w.writeTo(out, 2);
+  fill(out, PAD_FILL, end, paddedLen);
+  return out;
+}
+
 /** The message inside a padded buffer; the fill is not checked (simplexmq does not). */
 export function unpad(p: Bytes): Parsed<Bytes> {
   if (p.length < 2) {
@@ -35,5 +48,8 @@ export function unpad(p: Bytes): Parsed<Bytes> {
   if (p.length - 2 < len) {
     return parsedError("padded length " + len + " exceeds the buffer");
   }
-  return parsedOk(slice(p, 2, 2 + len));
+  // Through a reader: a whole block's content is a view (see SmpReader.take), a short one a copy.
+  const r = new SmpReader(p);
+  r.pos = 2;
+  return parsedOk(r.take(len));
 }

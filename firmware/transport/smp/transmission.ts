@@ -48,9 +48,24 @@ export function encodeAuthorized(corrId: Bytes, entityId: Bytes, command: Bytes)
   return new SmpWriter().short(corrId).short(entityId).bytes(command).finish();
 }
 
+/** encodeAuthorized, uncopied. */
+export function authorizedWriter(corrId: Bytes, entityId: Bytes, command: SmpWriter): SmpWriter {
+  return new SmpWriter().short(corrId).short(entityId).writer(command);
+}
+
+/** encodeTransmission, uncopied. */
+export function transmissionWriter(auth: Bytes, authorized: SmpWriter): SmpWriter {
+  return new SmpWriter().short(auth).writer(authorized);
+}
+
 /** The bytes a signature or authenticator covers. */
 export function signedBytes(sessionId: Bytes, authorized: Bytes): Bytes {
   return new SmpWriter().short(sessionId).bytes(authorized).finish();
+}
+
+/** signedBytes of an uncopied authorized part (one copy: signing needs the bytes in one piece). */
+export function signedBytesOf(sessionId: Bytes, authorized: SmpWriter): Bytes {
+  return new SmpWriter().short(sessionId).writer(authorized).finish();
 }
 
 export function encodeTransmission(auth: Bytes, authorized: Bytes): Bytes {
