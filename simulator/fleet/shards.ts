@@ -1,8 +1,8 @@
 /**
  * Device shards for large fleets: the fleet's node devices split over worker threads
  * (shard-worker.ts), each a set of small device objects on its own scheduler anchored to
- * the fleet's virtual time. The main thread keeps the relay, the station, the faults and
- * every count; a ShardDevice stands in for each remote device behind the FleetDevice
+ * the fleet's virtual time. The main thread keeps the station, the faults and every count
+ * (the embedded relay has a thread of its own then: relay-thread.ts); a ShardDevice stands in for each remote device behind the FleetDevice
  * interface (commands go out as messages; readiness and drop counts come back with the
  * device's events and on sync()).
  */
