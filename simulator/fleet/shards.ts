@@ -2,9 +2,9 @@
  * Device shards for large fleets: the fleet's node devices split over worker threads
  * (shard-worker.ts), each a set of small device objects on its own scheduler anchored to
  * the fleet's virtual time. The main thread keeps the station, the faults and every count
- * (the embedded relay has a thread of its own then: relay-thread.ts); a ShardDevice stands in for each remote device behind the FleetDevice
- * interface (commands go out as messages; readiness and drop counts come back with the
- * device's events and on sync()).
+ * (the embedded relay has a thread of its own then: relay-thread.ts); a ShardDevice stands
+ * in for each remote device behind the FleetDevice interface (commands go out as messages;
+ * readiness and drop counts come back with the device's events and on sync()).
  */
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
