@@ -78,8 +78,8 @@ export interface FleetOptions {
   onProgress?: (s: LiveSnapshot) => void;
   log?: (line: string) => void;
   /**
-   * Worker threads running the devices (0: all in this thread); "auto" (default): every
-   * core but one for fleets of 500 devices or more. Stepped runs stay in one thread (their
+   * Worker threads running the devices (0: all in this thread); "auto" (default): one per
+   * core for fleets of 500 devices or more. Stepped runs stay in one thread (their
    * determinism needs one event order).
    */
   workers?: number | "auto";

@@ -71,7 +71,7 @@ export interface FleetSpec {
   mix: ArtifactMix;
   devices: DeviceTemplate[];
   faults: FaultSpec[];
-  /** Worker threads for the devices (0: none); "auto" or absent: every core but one from 500 devices. */
+  /** Worker threads for the devices (0: none); "auto" or absent: one per core from 500 devices. */
   workers?: number | "auto";
 }
 
