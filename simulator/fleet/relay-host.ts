@@ -6,7 +6,7 @@
  * servers), so queued messages survive as they would with a persistent store; so is the
  * GRP ML-KEM key ring (see resume()).
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getProvider } from "../../firmware/crypto/node/providers";
@@ -35,7 +35,8 @@ export class RelayHost implements EmbeddedRelay {
 
   private constructor(
     private readonly relay: RunningRelay,
-    private readonly dataDir: string,
+    /** This run's identity and keys; deleted by close(). */
+    readonly dataDir: string,
   ) {
     this.smp = relay.server;
     this.grp = relay.grp;
@@ -94,13 +95,18 @@ export class RelayHost implements EmbeddedRelay {
     return 0;
   }
 
+  /** Stops the relay and deletes its data directory (identity and keys of this run only). */
   async close(): Promise<void> {
-    if (this.restarts === 0) {
-      await this.relay.close();
-      return;
+    try {
+      if (this.restarts === 0) {
+        await this.relay.close();
+        return;
+      }
+      // The first servers are closed already; this stops the relay's expiry timer.
+      await this.relay.close().catch(() => undefined);
+      await this.stop();
+    } finally {
+      rmSync(this.dataDir, { recursive: true, force: true });
     }
-    // The first servers are closed already; this stops the relay's expiry timer.
-    await this.relay.close().catch(() => undefined);
-    await this.stop();
   }
 }
