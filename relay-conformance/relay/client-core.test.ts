@@ -101,6 +101,34 @@ describe("SmpClient core (sans-I/O) against the command handler", () => {
     expect(t.events.filter((e) => e.type === "message").length).toBe(1);
   });
 
+  it("routes each MSG to its own queue among many, and forgets a deleted queue", () => {
+    const t = setup();
+    t.client.attach(t.connect(), 0);
+    const queues: RecipientQueue[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = result<RecipientQueue>();
+      t.client.createQueue(generateAuthKeyPair(p, "x25519"), false, true, undefined, 0, created.cb);
+      const q = created.get();
+      if (!q?.ok) throw new Error("NEW failed");
+      queues.push(q.value);
+    }
+    const hex = (b: Bytes) => Buffer.from(b as Uint8Array).toString("hex");
+    for (const i of [3, 0, 4]) {
+      t.client.send({ senderId: queues[i].senderId, senderKey: undefined }, new Uint8Array([i]), false, 0, () => undefined);
+    }
+    const got = t.events.flatMap((e) => (e.type === "message" ? [e.message] : []));
+    expect(got.map((m) => hex(m.recipientId))).toEqual([3, 0, 4].map((i) => hex(queues[i].recipientId)));
+    expect(got.map((m) => (m.body.quota ? [] : Array.from(m.body.body as Uint8Array)))).toEqual([[3], [0], [4]]);
+    const deleted = result<true>();
+    t.client.deleteQueue(queues[1], 0, deleted.cb);
+    expect(deleted.get()?.ok).toBe(true);
+    t.relay().close();
+    t.client.detach();
+    const before = t.sent.length;
+    t.client.attach(t.connect(), 10);
+    expect(t.sent.slice(before)).toEqual(["SUB", "SUB", "SUB", "SUB"]);
+  });
+
   it("authorizes SENDs with an X25519 key: one DH per key and server session, accepted by the relay", () => {
     let dh = 0;
     const counting = { ...p, x25519: (sk: Bytes, pk: Bytes) => (dh++, p.x25519(sk, pk)) };

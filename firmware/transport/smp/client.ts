@@ -119,6 +119,8 @@ export class SmpClient {
   private session: BlockSession | undefined;
   private pending: Pending[];
   private subs: Subscription[];
+  /** The same subscriptions by recipient id (hex): a station holds thousands, and every MSG looks one up. */
+  private subIndex: Record<string, Subscription | undefined>;
   private lastSendMs: number;
   /** By public key (hex): a DH per key and server session, not per command. */
   private authBoxKeys: Record<string, AuthBoxKey | undefined>;
@@ -129,6 +131,7 @@ export class SmpClient {
     this.session = undefined;
     this.pending = [];
     this.subs = [];
+    this.subIndex = {};
     this.lastSendMs = 0;
     this.authBoxKeys = {};
   }
@@ -248,12 +251,13 @@ export class SmpClient {
   }
 
   private findSub(recipientId: Bytes): Subscription | undefined {
-    for (const s of this.subs) {
-      if (equalBytes(s.queue.recipientId, recipientId)) {
-        return s;
-      }
-    }
-    return undefined;
+    return this.subIndex[toHex(recipientId)];
+  }
+
+  private addSub(q: RecipientQueue): void {
+    const s: Subscription = { queue: q };
+    this.subs.push(s);
+    this.subIndex[toHex(q.recipientId)] = s;
   }
 
   private removeSub(recipientId: Bytes): void {
@@ -264,6 +268,7 @@ export class SmpClient {
       }
     }
     this.subs = kept;
+    this.subIndex[toHex(recipientId)] = undefined;
   }
 
   private decrypt(q: RecipientQueue, msgId: Bytes, encBody: Bytes): ClientResult<ReceivedMessage> {
@@ -374,7 +379,7 @@ export class SmpClient {
           sndSecure: m.sndSecure,
         };
         if (subscribe) {
-          this.subs.push({ queue: q });
+          this.addSub(q);
         }
         cb(okResult(q));
       } else if (m.tag === "ERR") {
@@ -412,7 +417,7 @@ export class SmpClient {
   /** SUB: messages then arrive as "message" events; the subscription survives reconnects. */
   subscribe(q: RecipientQueue, nowMs: number, cb: ClientCallback<true>): void {
     if (this.findSub(q.recipientId) === undefined) {
-      this.subs.push({ queue: q });
+      this.addSub(q);
     }
     this.subscribeOn(q, nowMs, cb);
   }
