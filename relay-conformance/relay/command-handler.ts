@@ -16,7 +16,7 @@ import { ed448 } from "@noble/curves/ed448.js";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import type { Bytes } from "../../firmware/port/bytes";
 import { Command, commandParty } from "../../firmware/transport/smp/commands";
-import { cbKey, cbVerifyAuthenticator } from "../../firmware/transport/smp/crypto-box";
+import { cbKey, cbVerifyAuthenticatorDigest } from "../../firmware/transport/smp/crypto-box";
 import {
   CMD_HAS_AUTH, CMD_NO_AUTH, CMD_NO_ENTITY, CMD_PROHIBITED, ERR_AUTH, ERR_BLOCK, ERR_INTERNAL, ERR_LARGE_MSG, ERR_NO_MSG, ERR_QUOTA,
   SmpError, cmdError, smpError,
@@ -26,7 +26,7 @@ import { encryptRcvMsg } from "../../firmware/transport/smp/msg-body";
 import type { BrokerMsg } from "../../firmware/transport/smp/responses";
 import { authKind } from "../../firmware/transport/smp/transmission";
 import { maxMessageLength } from "../../firmware/transport/smp/version";
-import { DeferredMsg, DeferredSeal, encodeBlocksFast, parseBlockFast, parseCommandFast, parseTransmissionFast, responseParts, signedBytesFast, TransmissionParts } from "./fast-codec";
+import { DeferredMsg, DeferredSeal, encodeBlocksFast, parseBlockFast, parseCommandFast, parseTransmissionFast, responseParts, SignedParts, TransmissionParts } from "./fast-codec";
 import type { QueueRecord, QueueStore, StoredMessage } from "./queue-store";
 
 /** queue and message ids: 24 random bytes (simplexmq queueIdBytes / msgIdBytes) */
@@ -310,7 +310,7 @@ export class CommandHandler {
     const cmd = parsed.command;
     const credErr = checkCredentials(cmd, kind !== "none", entityId.length > 0);
     if (credErr !== undefined) return void out.push(errResponse(corrId, entityId, credErr));
-    const signed = kind === "none" ? EMPTY : signedBytesFast(s.params.sessionId, t.authorized);
+    const signed = new SignedParts(s.params.sessionId, t.authorized);
     const party = commandParty(cmd.tag);
     let q: QueueRecord | undefined;
     if (party === "creator") {
@@ -354,7 +354,7 @@ export class CommandHandler {
     }
   }
 
-  private authFailed(s: RelaySession, q: QueueRecord | undefined, auth: Bytes, corrId: Bytes, signed: Bytes, entityId: Bytes, out: Response[]): void {
+  private authFailed(s: RelaySession, q: QueueRecord | undefined, auth: Bytes, corrId: Bytes, signed: SignedParts, entityId: Bytes, out: Response[]): void {
     if (q === undefined) {
       const kind = authKind(auth);
       const dummy = kind === "ed448" ? DUMMY_KEYS[1] : kind === "x25519" ? DUMMY_KEYS[2] : DUMMY_KEYS[0];
@@ -363,11 +363,11 @@ export class CommandHandler {
     out.push(errResponse(corrId, entityId, smpError(ERR_AUTH)));
   }
 
-  private verifyAuth(s: RelaySession, k: PublicKey, auth: Bytes, corrId: Bytes, signed: Bytes): boolean {
+  private verifyAuth(s: RelaySession, k: PublicKey, auth: Bytes, corrId: Bytes, signed: SignedParts): boolean {
     const kind = authKind(auth);
     try {
-      if (kind === "ed25519") return k.alg === "ed25519" && this.provider.ed25519Verify(k.key, signed, auth);
-      if (kind === "ed448") return k.alg === "ed448" && ed448.verify(auth as Uint8Array, signed as Uint8Array, k.key as Uint8Array);
+      if (kind === "ed25519") return k.alg === "ed25519" && this.provider.ed25519Verify(k.key, signed.bytes(), auth);
+      if (kind === "ed448") return k.alg === "ed448" && ed448.verify(auth as Uint8Array, signed.bytes(), k.key as Uint8Array);
       if (kind === "x25519") {
         const sk = s.params.serverDhSecretKey;
         if (k.alg !== "x25519" || sk === undefined) return false;
@@ -378,7 +378,7 @@ export class CommandHandler {
           if (s.authKeys.size >= 4096) s.authKeys.clear();
           s.authKeys.set(id, key);
         }
-        return cbVerifyAuthenticator(this.provider, key, corrId, auth, signed);
+        return cbVerifyAuthenticatorDigest(this.provider, key, corrId, auth, signed.sha512());
       }
     } catch {
       return false;

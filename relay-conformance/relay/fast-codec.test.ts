@@ -6,7 +6,7 @@ import { encodeCommand, parseCommand } from "../../firmware/transport/smp/comman
 import { encryptRcvMsg } from "../../firmware/transport/smp/msg-body";
 import { encodeBrokerMsg } from "../../firmware/transport/smp/responses";
 import { encodeAuthorized, encodeTransmission, parseTransmission, signedBytes, unauthenticated } from "../../firmware/transport/smp/transmission";
-import { DeferredSeal, encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, releaseBlock, responseParts, responseTransmission, signedBytesFast } from "./fast-codec";
+import { DeferredSeal, encodeBlocksFast, encryptRcvMsgFast, parseBlockFast, parseCommandFast, parseTransmissionFast, releaseBlock, responseParts, responseTransmission, SignedParts, signedBytesFast } from "./fast-codec";
 
 const p = getProvider("noble");
 const hex = (b: Uint8Array | ArrayLike<number>) => Buffer.from(b as Uint8Array).toString("hex");
@@ -26,6 +26,10 @@ describe("relay fast codec = portable codec", () => {
         const y = parseTransmissionFast(t)!;
         expect(x.ok && [x.value.auth, x.value.corrId, x.value.entityId, x.value.command, x.value.authorized].map(hex)).toEqual([y.auth, y.corrId, y.entityId, y.command, y.authorized].map(hex));
         expect(hex(signedBytesFast(p.randomBytes(0), y.authorized))).toBe(hex(signedBytes(p.randomBytes(0), y.authorized)));
+        const sessionId = p.randomBytes(32);
+        const parts = new SignedParts(sessionId, y.authorized);
+        expect(hex(parts.bytes())).toBe(hex(signedBytes(sessionId, y.authorized)));
+        expect(hex(parts.sha512())).toBe(hex(p.sha512(signedBytes(sessionId, y.authorized))));
       }
     }
     for (const bad of [new Uint8Array(100), Buffer.alloc(16384, 0xff), Buffer.concat([Buffer.from([0, 1, 0]), Buffer.alloc(16381, 0x23)])]) {

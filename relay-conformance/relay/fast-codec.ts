@@ -4,6 +4,7 @@
  * Buffer views and MSG bodies assembled with Buffer ops. Every function produces exactly
  * the portable codec's bytes (fast-codec.test.ts checks them against each other).
  */
+import { createHash } from "node:crypto";
 import type { CryptoProvider } from "../../firmware/crypto/provider";
 import type { Bytes } from "../../firmware/port/bytes";
 import { SMP_BLOCK_SIZE, BATCH_CAPACITY, MAX_BATCH_COUNT } from "../../firmware/transport/smp/block";
@@ -68,6 +69,29 @@ export function parseCommandFast(v: number, cmd: Buffer): CommandResult {
 
 export function signedBytesFast(sessionId: Bytes, authorized: Bytes): Buffer {
   return Buffer.concat([Buffer.from([sessionId.length]), asBuf(sessionId), asBuf(authorized)]);
+}
+
+/**
+ * What a command's authorization covers (signedBytes), joined only for signatures: an
+ * X25519 authenticator needs just its SHA-512, hashed over the parts (a SEND's signed bytes
+ * are ~16 KiB, joined for every message before).
+ */
+export class SignedParts {
+  private joined: Buffer | undefined;
+  constructor(
+    readonly sessionId: Bytes,
+    readonly authorized: Bytes,
+  ) {}
+
+  bytes(): Buffer {
+    if (this.joined === undefined) this.joined = signedBytesFast(this.sessionId, this.authorized);
+    return this.joined;
+  }
+
+  sha512(): Uint8Array {
+    const h = createHash("sha512").update(Buffer.from([this.sessionId.length])).update(asBuf(this.sessionId)).update(asBuf(this.authorized));
+    return new Uint8Array(h.digest());
+  }
 }
 
 const rcvScratch = Buffer.alloc(RCV_MSG_PADDED_LEN);
