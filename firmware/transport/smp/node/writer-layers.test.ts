@@ -70,6 +70,72 @@ describe("writer layers", () => {
   });
 });
 
+/** The same encoding written byte by byte. */
+function reference(ops: [string, number | Uint8Array][]): string {
+  const out: number[] = [];
+  for (const [op, v] of ops) {
+    if (op === "byte") out.push((v as number) & 0xff);
+    if (op === "word16") out.push(((v as number) >>> 8) & 0xff, (v as number) & 0xff);
+    if (op === "word32") for (const sh of [24, 16, 8, 0]) out.push(((v as number) >>> sh) & 0xff);
+    if (op === "bytes") out.push(...(v as Uint8Array));
+    if (op === "short") out.push((v as Uint8Array).length, ...(v as Uint8Array));
+  }
+  return Buffer.from(out).toString("hex");
+}
+
+describe("SmpWriter mixes", () => {
+  it("gives the bytes of one buffer per write for any mix of small and large writes", () => {
+    let seed = 1;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const ops: [string, number | Uint8Array][] = [];
+      const w = new SmpWriter();
+      const count = rnd(60);
+      for (let i = 0; i < count; i++) {
+        const k = rnd(5);
+        if (k === 0) ops.push(["byte", rnd(256)]);
+        if (k === 1) ops.push(["word16", rnd(65536)]);
+        if (k === 2) ops.push(["word32", rnd(2147483647) * 2 + rnd(2)]);
+        if (k === 3) ops.push(["bytes", bytes([0, 1, 31, 32, 33, 64, 65, 200][rnd(8)], rnd(256))]);
+        if (k === 4) ops.push(["short", bytes(rnd(100), rnd(256))]);
+      }
+      for (const [op, v] of ops) {
+        if (op === "byte") w.byte(v as number);
+        if (op === "word16") w.word16(v as number);
+        if (op === "word32") w.word32(v as number);
+        if (op === "bytes") w.bytes(v as Uint8Array);
+        if (op === "short") w.short(v as Uint8Array);
+      }
+      const want = reference(ops);
+      expect(w.length * 2).toBe(want.length);
+      expect(hex(w.finish())).toBe(want);
+      const into = new Uint8Array(w.length + 3);
+      expect(w.writeTo(into, 3)).toBe(w.length + 3);
+      expect(hex(into.subarray(3))).toBe(want);
+    }
+  });
+
+  it("writers nested into each other keep their bytes when both go on writing", () => {
+    const inner = new SmpWriter().byte(1).word16(0x0203);
+    const outer = new SmpWriter().byte(0xaa).writer(inner).byte(0xbb);
+    inner.byte(4).bytes(bytes(40, 7));
+    outer.word32(0x01020304);
+    expect(hex(outer.finish())).toBe("aa010203bb01020304");
+    expect(hex(inner.finish())).toBe("01020304" + hex(bytes(40, 7)));
+  });
+
+  it("a long ascii string and a 64-byte run of bytes come out whole", () => {
+    const s = "x".repeat(100);
+    expect(hex(new SmpWriter().ascii(s).finish())).toBe(Buffer.from(s).toString("hex"));
+    const w = new SmpWriter();
+    for (let i = 0; i < 64; i++) w.byte(i);
+    expect(hex(w.finish())).toBe(hex(Uint8Array.from({ length: 64 }, (_, i) => i)));
+  });
+});
+
 describe("SmpReader takes", () => {
   it("copies short takes and shares memory for long ones (same bytes either way)", () => {
     const src = bytes(10000, 13);
