@@ -38,4 +38,22 @@ describe("ByteQueue", () => {
     expect(held(q)).toBe(1);
     expect(q.available()).toBe(50);
   });
+
+  it("hands out a long take inside one chunk as a view, and copies one that spans chunks", () => {
+    const q = new ByteQueue();
+    const big = bytes(3, 3 * 16400);
+    q.push(big);
+    q.push(bytes(9, 20000));
+    const first = q.take(16400) as Uint8Array;
+    expect(first.buffer).toBe(big.buffer);
+    expect(Array.from(first)).toEqual(Array.from(big.subarray(0, 16400)));
+    q.take(2 * 16400 - 100);
+    const spanning = q.take(16400) as Uint8Array;
+    expect(spanning.buffer).not.toBe(big.buffer);
+    expect(Array.from(spanning)).toEqual([...Array.from(big.subarray(3 * 16400 - 100)), ...Array.from(bytes(9, 16300))]);
+    expect(held(q)).toBe(1);
+    expect(q.available()).toBe(3700);
+    const short = q.take(100) as Uint8Array;
+    expect(Array.from(short)).toEqual(Array.from(bytes(9 + 16300, 100)));
+  });
 });
