@@ -18,7 +18,7 @@ import { SmpReader, SmpWriter, bytesToAscii } from "../port/encoding";
 import { CryptoProvider } from "../crypto/provider";
 import { AuthAlg, AuthKeyPair, ClientEvent, ClientResult, RecipientQueue, SmpClient, SenderQueue, generateAuthKeyPair } from "../transport/smp/client";
 import { cbKey, CB_NONCE_SIZE } from "../transport/smp/crypto-box";
-import { SMP_CLIENT_VERSION_MAX, SMP_CLIENT_VERSION_MIN, openEnvelope, parseEnvelope, sealEnvelope } from "../transport/smp/client-envelope";
+import { SMP_CLIENT_VERSION_MAX, SMP_CLIENT_VERSION_MIN, openEnvelope, parseEnvelope, sealEnvelopeWriter } from "../transport/smp/client-envelope";
 import { ServerAddress, encodeQueueUri, parseQueueUri, encodeServerAddress } from "../transport/smp/server-address";
 import {
   AgentEvent, Connection, EV_CONFIRMED, EV_ERROR, Outgoing, ReceiveResult, WriteAhead, createInvitation,
@@ -471,10 +471,11 @@ export class AgentClient {
       }
       const e2ePub = peer.sentFirst ? undefined : { alg: "x25519" as const, key: p.x25519PublicKey(peer.e2eSecret) };
       const body = rec.outbox[rec.inFlight];
-      const envelope = sealEnvelope(p, key, this.o.ctx.random(CB_NONCE_SIZE), SMP_CLIENT_VERSION_MAX, e2ePub, { senderKey: undefined, body: body });
+      // A writer: the 16 KiB envelope is copied once, into the block.
+      const envelope = sealEnvelopeWriter(p, key, this.o.ctx.random(CB_NONCE_SIZE), SMP_CLIENT_VERSION_MAX, e2ePub, { senderKey: undefined, body: body });
       rec.inFlight = rec.inFlight + 1;
       const window = rec.window;
-      this.o.client.send(sq, envelope, false, this.o.now(), (r: ClientResult<true>) => {
+      this.o.client.sendWriter(sq, envelope, false, this.o.now(), (r: ClientResult<true>) => {
         if (window !== rec.window) {
           return;
         }

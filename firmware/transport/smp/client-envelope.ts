@@ -35,14 +35,19 @@ export interface ClientMessage {
   body: Bytes;
 }
 
-export function encodeEnvelope(e: ClientMsgEnvelope): Bytes {
+/** The envelope's encoding, uncopied (it goes into a SEND, and the SEND into a block). */
+export function envelopeWriter(e: ClientMsgEnvelope): SmpWriter {
   const w = new SmpWriter().word16(e.clientVersion);
   if (e.e2ePubKey === undefined) {
     w.byte(0x30);
   } else {
     w.byte(0x31).short(encodeSpki(e.e2ePubKey));
   }
-  return w.bytes(e.nonce).bytes(e.encBody).finish();
+  return w.bytes(e.nonce).bytes(e.encBody);
+}
+
+export function encodeEnvelope(e: ClientMsgEnvelope): Bytes {
+  return envelopeWriter(e).finish();
 }
 
 export function parseEnvelope(b: Bytes): Parsed<ClientMsgEnvelope> {
@@ -91,11 +96,16 @@ export function parseClientMessage(b: Bytes): Parsed<ClientMessage> {
   return r.failed === undefined ? parsedOk({ senderKey: key, body: body }) : parsedError(r.failed);
 }
 
-/** Seals a client message for the recipient; key = crypto_box key of the e2e DH pair. */
-export function sealEnvelope(provider: CryptoProvider, key: Bytes, nonce: Bytes, clientVersion: number, e2ePubKey: PublicKey | undefined, m: ClientMessage): Bytes {
+/** sealEnvelope's result as a writer (SmpClient.sendWriter copies it once, into the block). */
+export function sealEnvelopeWriter(provider: CryptoProvider, key: Bytes, nonce: Bytes, clientVersion: number, e2ePubKey: PublicKey | undefined, m: ClientMessage): SmpWriter {
   const paddedLen = e2ePubKey === undefined ? E2E_ENC_MESSAGE_LENGTH : E2E_ENC_CONFIRMATION_LENGTH;
   const encBody = cbEncrypt(provider, key, nonce, encodeClientMessage(m), paddedLen);
-  return encodeEnvelope({ clientVersion: clientVersion, e2ePubKey: e2ePubKey, nonce: nonce, encBody: encBody });
+  return envelopeWriter({ clientVersion: clientVersion, e2ePubKey: e2ePubKey, nonce: nonce, encBody: encBody });
+}
+
+/** Seals a client message for the recipient; key = crypto_box key of the e2e DH pair. */
+export function sealEnvelope(provider: CryptoProvider, key: Bytes, nonce: Bytes, clientVersion: number, e2ePubKey: PublicKey | undefined, m: ClientMessage): Bytes {
+  return sealEnvelopeWriter(provider, key, nonce, clientVersion, e2ePubKey, m).finish();
 }
 
 export function openEnvelope(provider: CryptoProvider, key: Bytes, e: ClientMsgEnvelope): Parsed<ClientMessage> {

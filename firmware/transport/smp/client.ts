@@ -11,11 +11,12 @@
  */
 import { Bytes, alloc, equalBytes } from "../../port/bytes";
 import { toHex } from "../../port/hex";
+import { SmpWriter } from "../../port/encoding";
 import { CryptoProvider } from "../../crypto/provider";
 import { errorMessage } from "../../port/error";
 import { BlockSession } from "../block-session";
 import { encodeSingleBlock, parseBlock } from "./block";
-import { Command, commandWriter } from "./commands";
+import { Command, commandWriter, sendCommandWriter } from "./commands";
 import { cbAuthenticate, cbKey } from "./crypto-box";
 import { SmpError, errorText } from "./errors";
 import { PublicKey } from "./keys";
@@ -101,6 +102,17 @@ function okResult<T>(v: T): ClientResult<T> {
 
 function failResult<T>(error: string, e: SmpError | undefined): ClientResult<T> {
   return { ok: false, error: error, smpError: e };
+}
+
+/** The callback result of a command whose only success is OK. */
+function okResponse(m: BrokerMsg, cb: ClientCallback<true>): void {
+  if (m.tag === "OK") {
+    cb(okResult<true>(true));
+  } else if (m.tag === "ERR") {
+    cb(failResult<true>("ERR " + errorText(m.error), m.error));
+  } else {
+    cb(failResult<true>("unexpected response " + m.tag, undefined));
+  }
 }
 
 /** An X25519 authenticator's crypto_box key, valid while the server's session key is this one. */
@@ -300,12 +312,24 @@ export class SmpClient {
       onFail("NETWORK");
       return;
     }
+    let encoded: SmpWriter;
+    try {
+      encoded = commandWriter(session.version, cmd);
+    } catch (e) {
+      onFail(errorMessage(e));
+      return;
+    }
+    this.transmit(session, encoded, entityId, key, nowMs, onResponse, onFail);
+  }
+
+  /** Sends one encoded command on the session (see command). */
+  private transmit(session: BlockSession, encoded: SmpWriter, entityId: Bytes | undefined, key: AuthKeyPair | undefined, nowMs: number, onResponse: (this: void, m: BrokerMsg) => void, onFail: (this: void, e: string) => void): void {
     const corrId = this.provider.randomBytes(CORR_ID_SIZE);
     const entity = entityId === undefined ? alloc(0) : entityId;
     let block: Bytes | undefined;
     try {
       // Built as writers and copied once, into the block (and once for signing).
-      const authorized = authorizedWriter(corrId, entity, commandWriter(session.version, cmd));
+      const authorized = authorizedWriter(corrId, entity, encoded);
       let auth = alloc(0);
       if (key !== undefined) {
         const signed = signedBytesOf(session.sessionId, authorized);
@@ -335,15 +359,7 @@ export class SmpClient {
 
   /** A command whose only success is OK. */
   private expectOk(cmd: Command, entityId: Bytes, key: AuthKeyPair | undefined, nowMs: number, cb: ClientCallback<true>): void {
-    this.command(cmd, entityId, key, nowMs, (m) => {
-      if (m.tag === "OK") {
-        cb(okResult<true>(true));
-      } else if (m.tag === "ERR") {
-        cb(failResult<true>("ERR " + errorText(m.error), m.error));
-      } else {
-        cb(failResult<true>("unexpected response " + m.tag, undefined));
-      }
-    }, (e) => {
+    this.command(cmd, entityId, key, nowMs, (m) => okResponse(m, cb), (e) => {
       cb(failResult<true>(e, undefined));
     });
   }
@@ -435,6 +451,18 @@ export class SmpClient {
   /** SEND: signed with the sender key once the queue is secured. */
   send(q: SenderQueue, body: Bytes, notification: boolean, nowMs: number, cb: ClientCallback<true>): void {
     this.expectOk({ tag: "SEND", notification: notification, body: body }, q.senderId, q.senderKey, nowMs, cb);
+  }
+
+  /** send() of a body held by a writer (an agent's envelope): its 16 KiB are copied once, into the block. */
+  sendWriter(q: SenderQueue, body: SmpWriter, notification: boolean, nowMs: number, cb: ClientCallback<true>): void {
+    const session = this.session;
+    if (session === undefined) {
+      cb(failResult<true>("NETWORK", undefined));
+      return;
+    }
+    this.transmit(session, sendCommandWriter(notification, body), q.senderId, q.senderKey, nowMs, (m) => okResponse(m, cb), (e) => {
+      cb(failResult<true>(e, undefined));
+    });
   }
 
   /** ACK: acknowledges msgId; a subscriber may get the next message as the response (also emitted as an event). */

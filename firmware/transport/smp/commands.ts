@@ -62,8 +62,16 @@ function writeKey(w: SmpWriter, k: PublicKey): void {
   w.short(encodeSpki(k));
 }
 
+/** SEND's encoding around a body held by a writer (an agent's envelope, copied once into the block). */
+export function sendCommandWriter(notification: boolean, body: SmpWriter): SmpWriter {
+  return new SmpWriter().ascii("SEND").space().bool(notification).space().writer(body);
+}
+
 /** The command's encoding, uncopied (a SEND body stays where it is until the block is written). */
 export function commandWriter(v: number, c: Command): SmpWriter {
+  if (c.tag === "SEND") {
+    return sendCommandWriter(c.notification, new SmpWriter().bytes(c.body));
+  }
   const w = new SmpWriter().ascii(c.tag);
   switch (c.tag) {
     case "NEW":
@@ -89,9 +97,6 @@ export function commandWriter(v: number, c: Command): SmpWriter {
     case "SKEY":
       w.space();
       writeKey(w, c.key);
-      break;
-    case "SEND":
-      w.space().bool(c.notification).space().bytes(c.body);
       break;
     case "ACK":
       w.space().short(c.msgId);

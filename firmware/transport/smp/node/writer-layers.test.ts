@@ -6,7 +6,9 @@ import { Bytes } from "../../../port/bytes";
 import { SmpReader, SmpWriter } from "../../../port/encoding";
 import { pad, padWriter, unpad } from "../pad";
 import { BATCH_CAPACITY, SMP_BLOCK_SIZE, encodeBlock, encodeSingleBlock, fitsInBlock } from "../block";
-import { Command, commandWriter, encodeCommand } from "../commands";
+import { Command, commandWriter, encodeCommand, sendCommandWriter } from "../commands";
+import { sealEnvelope, sealEnvelopeWriter } from "../client-envelope";
+import { getProvider } from "../../../crypto/node/providers";
 import { authorizedWriter, encodeAuthorized, encodeTransmission, signedBytes, signedBytesOf, transmissionWriter } from "../transmission";
 
 function bytes(n: number, seed: number): Uint8Array {
@@ -60,6 +62,19 @@ describe("writer layers", () => {
     const block = encodeSingleBlock(transmissionWriter(auth, authorized));
     expect(block).toBeDefined();
     expect(hex(block as Bytes)).toBe(hex(encodeBlock([encodeTransmission(auth, authorizedBytes)])));
+  });
+
+  it("a sealed envelope as a writer is the SEND body sealEnvelope gives", () => {
+    const p = getProvider("noble");
+    const key = bytes(32, 20);
+    const nonce = bytes(24, 21);
+    const m = { senderKey: undefined, body: bytes(3000, 22) };
+    const body = sealEnvelope(p, key, nonce, 4, undefined, m);
+    const w = sealEnvelopeWriter(p, key, nonce, 4, undefined, m);
+    expect(hex(w.finish())).toBe(hex(body));
+    for (const notification of [false, true]) {
+      expect(hex(sendCommandWriter(notification, w).finish())).toBe(hex(encodeCommand(7, { tag: "SEND", notification, body })));
+    }
   });
 
   it("encodeSingleBlock() says when a transmission does not fit", () => {
