@@ -20,6 +20,8 @@ function setup(clientProvider = p) {
   let paused = false;
   const held: Bytes[] = [];
   const sent: string[] = [];
+  /** Transmissions in each block the client sent. */
+  const perBlock: number[] = [];
   const connect = () => {
     const sessionId = p.randomBytes(32);
     const dhSk = p.randomBytes(32);
@@ -31,6 +33,7 @@ function setup(clientProvider = p) {
         for (const b of blocks) {
           const ts = parseBlock(b);
           const t = ts.ok ? parseTransmission(ts.value[0]) : undefined;
+          perBlock.push(ts.ok ? ts.value.length : 0);
           sent.push(t && t.ok ? Buffer.from(t.value.command as Uint8Array).toString("latin1").slice(0, 8) : "?");
           if (paused) held.push(b);
           else rs.handleBlock(b);
@@ -40,7 +43,7 @@ function setup(clientProvider = p) {
     };
     return session;
   };
-  return { handler, client, events, connect, pause: (v: boolean) => (paused = v), held, sent, relay: () => relaySide! };
+  return { handler, client, events, connect, pause: (v: boolean) => (paused = v), held, sent, perBlock, relay: () => relaySide! };
 }
 
 function result<T>(): { cb: (r: ClientResult<T>) => void; get: () => ClientResult<T> | undefined } {
@@ -127,6 +130,52 @@ describe("SmpClient core (sans-I/O) against the command handler", () => {
     const before = t.sent.length;
     t.client.attach(t.connect(), 10);
     expect(t.sent.slice(before)).toEqual(["SUB", "SUB", "SUB", "SUB"]);
+  });
+
+  it("batches small commands between cork and uncork into one block; a large one flushes them first", () => {
+    const t = setup();
+    t.client.attach(t.connect(), 0);
+    const queues: RecipientQueue[] = [];
+    for (let i = 0; i < 3; i++) {
+      const created = result<RecipientQueue>();
+      t.client.createQueue(generateAuthKeyPair(p, "x25519"), false, true, undefined, 0, created.cb);
+      const q = created.get();
+      if (!q?.ok) throw new Error("NEW failed");
+      queues.push(q.value);
+      t.client.send({ senderId: q.value.senderId, senderKey: undefined }, new Uint8Array([i]), false, 0, () => undefined);
+    }
+    const msgs = t.events.flatMap((e) => (e.type === "message" ? [e.message] : []));
+    expect(msgs.length).toBe(3);
+    const before = t.perBlock.length;
+    t.client.cork();
+    const acks = msgs.map((m, i) => {
+      const r = result<true>();
+      t.client.ack(queues[i], m.msgId, 0, r.cb);
+      return r;
+    });
+    expect(t.perBlock.length).toBe(before); // held
+    expect(acks.map((a) => a.get())).toEqual([undefined, undefined, undefined]);
+    t.client.uncork();
+    expect(t.perBlock.slice(before)).toEqual([3]); // one block, three ACKs
+    expect(acks.map((a) => a.get()?.ok)).toEqual([true, true, true]); // each matched by its corrId
+    // A large transmission is not held, and what was held leaves before it.
+    const sentBefore = t.sent.length;
+    t.client.cork();
+    t.client.ping(0, () => undefined);
+    const big = result<true>();
+    t.client.send({ senderId: queues[0].senderId, senderKey: undefined }, new Uint8Array(12000).fill(7), false, 0, big.cb);
+    expect(t.sent.slice(sentBefore).map((c) => c.slice(0, 4))).toEqual(["PING", "SEND"]);
+    expect(big.get()?.ok).toBe(true);
+    t.client.uncork();
+    expect(t.sent.length).toBe(sentBefore + 2);
+    // Held commands die with the session, failing like any pending command.
+    t.client.cork();
+    const lost = result<true>();
+    t.client.ping(0, lost.cb);
+    t.client.detach();
+    t.client.uncork();
+    expect(lost.get()).toMatchObject({ ok: false, error: "NETWORK" });
+    expect(t.sent.length).toBe(sentBefore + 2);
   });
 
   it("authorizes SENDs with an X25519 key: one DH per key and server session, accepted by the relay", () => {

@@ -12,6 +12,8 @@ export const SMP_BLOCK_SIZE = 16384;
 /** room for transmissions in one batched block: 16384 - 19 */
 export const BATCH_CAPACITY = SMP_BLOCK_SIZE - 19;
 export const MAX_BATCH_COUNT = 255;
+/** A transmission's Large length prefix inside a batch. */
+const LARGE_LENGTH_SIZE = 2;
 
 /** One block with the given transmissions; throws if they do not fit (check with fitsInBlock). */
 export function encodeBlock(transmissions: Bytes[]): Bytes {
@@ -28,12 +30,17 @@ export function encodeBlock(transmissions: Bytes[]): Bytes {
   return pad(w.finish(), SMP_BLOCK_SIZE);
 }
 
+/** batchedSize of a transmission still held by a writer. */
+export function batchedWriterSize(t: SmpWriter): number {
+  return t.length + LARGE_LENGTH_SIZE;
+}
+
 /**
  * encodeBlock([t]) for a transmission held by a writer: its parts are copied once, into
  * the block. undefined when it does not fit.
  */
 export function encodeSingleBlock(t: SmpWriter): Bytes | undefined {
-  if (t.length + 2 > BATCH_CAPACITY) {
+  if (batchedWriterSize(t) > BATCH_CAPACITY) {
     return undefined;
   }
   return padWriter(new SmpWriter().byte(1).word16(t.length).writer(t), SMP_BLOCK_SIZE);
@@ -41,7 +48,7 @@ export function encodeSingleBlock(t: SmpWriter): Bytes | undefined {
 
 /** Bytes a transmission takes inside a batch (its 2-byte Large length included). */
 export function batchedSize(t: Bytes): number {
-  return t.length + 2;
+  return t.length + LARGE_LENGTH_SIZE;
 }
 
 export function fitsInBlock(t: Bytes): boolean {

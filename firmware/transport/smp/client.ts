@@ -8,6 +8,9 @@
  * - keep-alive: PING after `pingIntervalMs` without traffic
  * - resubscription: attach() after a reconnect re-sends SUB for every subscribed queue
  * - MSG bodies are decrypted (server→recipient crypto_box, nonce = msgId) before events
+ * - batching: between cork() and uncork() small transmissions wait and leave together, as
+ *   few blocks as they fit in (SMP v7+ batches; simplexmq's client batches the same way). A
+ *   station ACKing MSGs from many queues sends one block for them, not one 16 KiB block each.
  */
 import { Bytes, alloc, equalBytes } from "../../port/bytes";
 import { toHex } from "../../port/hex";
@@ -15,7 +18,7 @@ import { SmpWriter } from "../../port/encoding";
 import { CryptoProvider } from "../../crypto/provider";
 import { errorMessage } from "../../port/error";
 import { BlockSession } from "../block-session";
-import { encodeSingleBlock, parseBlock } from "./block";
+import { BATCH_CAPACITY, batchedWriterSize, encodeBlocks, encodeSingleBlock, parseBlock } from "./block";
 import { Command, commandWriter, sendCommandWriter } from "./commands";
 import { cbAuthenticate, cbKey } from "./crypto-box";
 import { SmpError, errorText } from "./errors";
@@ -125,6 +128,9 @@ class AuthBoxKey {
   }
 }
 
+/** Largest transmission (batched size) that waits for uncork(): half a block. */
+const HOLD_LIMIT = Math.floor(BATCH_CAPACITY / 2);
+
 export class SmpClient {
   private readonly provider: CryptoProvider;
   private readonly options: SmpClientOptions;
@@ -136,6 +142,9 @@ export class SmpClient {
   private lastSendMs: number;
   /** By public key (hex): a DH per key and server session, not per command. */
   private authBoxKeys: Record<string, AuthBoxKey | undefined>;
+  private corked: boolean;
+  /** Transmissions waiting for uncork(), in order. */
+  private held: Bytes[];
 
   constructor(provider: CryptoProvider, options: SmpClientOptions) {
     this.provider = provider;
@@ -146,6 +155,36 @@ export class SmpClient {
     this.subIndex = {};
     this.lastSendMs = 0;
     this.authBoxKeys = {};
+    this.corked = false;
+    this.held = [];
+  }
+
+  /** Small transmissions wait for uncork() and then leave batched (see the module comment). */
+  cork(): void {
+    this.corked = true;
+  }
+
+  isCorked(): boolean {
+    return this.corked;
+  }
+
+  /** Sends what waited since cork(), packed into as few blocks as it fits in. */
+  uncork(): void {
+    this.corked = false;
+    this.flushHeld();
+  }
+
+  private flushHeld(): void {
+    const held = this.held;
+    if (held.length === 0) {
+      return;
+    }
+    this.held = [];
+    const session = this.session;
+    if (session !== undefined) {
+      // Each held transmission fitted a block on its own (checked when it was held).
+      session.send(encodeBlocks(held).blocks);
+    }
   }
 
   private authBoxKey(serverDhKey: Bytes, key: AuthKeyPair): Bytes {
@@ -175,6 +214,7 @@ export class SmpClient {
   /** The session is gone: pending commands fail with NETWORK; subscriptions are kept. */
   detach(): void {
     this.session = undefined;
+    this.held = [];
     const p = this.pending;
     this.pending = [];
     for (const x of p) {
@@ -327,6 +367,7 @@ export class SmpClient {
     const corrId = this.provider.randomBytes(CORR_ID_SIZE);
     const entity = entityId === undefined ? alloc(0) : entityId;
     let block: Bytes | undefined;
+    let heldT: Bytes | undefined;
     try {
       // Built as writers and copied once, into the block (and once for signing).
       const authorized = authorizedWriter(corrId, entity, encoded);
@@ -343,18 +384,30 @@ export class SmpClient {
           auth = cbAuthenticate(this.provider, this.authBoxKey(session.serverDhKey, key), corrId, signed);
         }
       }
-      block = encodeSingleBlock(transmissionWriter(auth, authorized));
+      const t = transmissionWriter(auth, authorized);
+      // Only small ones wait: a transmission filling half a block gains nothing from company.
+      if (this.corked && batchedWriterSize(t) <= HOLD_LIMIT) {
+        heldT = t.finish();
+      } else {
+        block = encodeSingleBlock(t);
+      }
     } catch (e) {
       onFail(errorMessage(e));
       return;
     }
-    if (block === undefined) {
+    if (block === undefined && heldT === undefined) {
       onFail("LARGE_MSG: transmission does not fit in a block");
       return;
     }
     this.pending.push({ corrId: corrId, entityId: entity, deadline: nowMs + this.options.timeoutMs, onResponse: onResponse, onFail: onFail });
     this.lastSendMs = nowMs;
-    session.send([block]);
+    if (heldT !== undefined) {
+      this.held.push(heldT);
+    } else if (block !== undefined) {
+      // Held transmissions were issued first: they leave first.
+      this.flushHeld();
+      session.send([block]);
+    }
   }
 
   /** A command whose only success is OK. */

@@ -87,6 +87,12 @@ export class NodeSmpClient {
     this.backoff.reset();
     this.core.attach(s, Date.now());
     s.setHandler((b) => {
+      // Commands issued while handling the blocks of one event-loop turn (the ACKs of a
+      // station's MSGs) leave batched, after the turn's I/O callbacks.
+      if (!this.core.isCorked()) {
+        this.core.cork();
+        setImmediate(() => this.core.uncork());
+      }
       this.core.receiveBlock(b);
       this.schedule();
     });
