@@ -256,17 +256,20 @@ export class DeviceApp {
       onEvent: (e: ClientEvent) => this.onClientEvent(e),
     });
     this.client = client;
-    const agent = new AgentClient(
-      new AgentClientOptions(
-        this.p,
-        ctx,
-        client,
-        this.relayAddress(),
-        new SdAgentStore(hal.sd, this.p, keys.stateKey, keys.boot),
-        () => hal.system.millis(),
-        (e: AgentClientEvent) => this.onAgentEvent(e),
-      ),
+    const options = new AgentClientOptions(
+      this.p,
+      ctx,
+      client,
+      this.relayAddress(),
+      new SdAgentStore(hal.sd, this.p, keys.stateKey, keys.boot),
+      () => hal.system.millis(),
+      (e: AgentClientEvent) => this.onAgentEvent(e),
     );
+    // The device's own queue (receipts, commands) authorizes with X25519 too: one DH per
+    // session, then a crypto_box per ACK, instead of an Ed25519 signature per ACK (slow in
+    // the boards' interpreters) and an Ed25519 verify per ACK in the relay.
+    options.recipientAuthAlg = "x25519";
+    const agent = new AgentClient(options);
     this.agent = agent;
     for (const err of agent.restore()) {
       this.onEvent("error", "restore: " + err);
