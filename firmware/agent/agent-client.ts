@@ -434,14 +434,13 @@ export class AgentClient {
   /** Sends outbox entries in order, up to SEND_WINDOW at once, securing the peer queue first. */
   private pump(rec: ConnRecord): void {
     const peer = rec.peer;
-    if (rec.securing || peer === undefined || !this.o.client.isAttached()) {
+    // Nothing to send is the common case (resume() visits every connection each pump): no
+    // work and no garbage before this test. Unsecured, nothing is in flight.
+    if (rec.securing || peer === undefined || rec.inFlight >= rec.outbox.length || !this.o.client.isAttached()) {
       return;
     }
     const sq: SenderQueue = { senderId: peer.senderId, senderKey: peer.secured ? peer.senderKey : undefined };
     if (!peer.secured) {
-      if (rec.outbox.length === 0) {
-        return;
-      }
       rec.securing = true;
       this.o.client.secureQueueBySender(sq, peer.senderKey, this.o.now(), (r: ClientResult<true>) => {
         rec.securing = false;
@@ -454,9 +453,6 @@ export class AgentClient {
           this.emit(EV_ERROR, rec.connId, 0, EMPTY, "securing the peer queue: " + r.error);
         }
       });
-      return;
-    }
-    if (rec.inFlight >= rec.outbox.length) {
       return;
     }
     const p = this.o.provider;
