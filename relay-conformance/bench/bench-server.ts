@@ -7,7 +7,7 @@
  * and CPU time (for a cluster: summed over the workers and the primary; an echo server
  * has no counters).
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { tmpdir } from "node:os";
@@ -23,6 +23,17 @@ import { growHeapForThroughput } from "../relay/heap-growth";
 
 const QUOTA = 16;
 
+/** This server's certificates and data, removed when it exits (however the bench stops it). */
+let scratch: string | undefined;
+function scratchDir(): string {
+  if (scratch === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "tsense-bench-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return scratch;
+}
+
 async function run(): Promise<void> {
   const mode = process.argv[2];
   // the relay runs as `tsense relay` does (startRelay sets it too); the TLS echo, "the relay
@@ -36,7 +47,7 @@ async function run(): Promise<void> {
       s.pipe(s);
     };
     // TLS: the relay's own certificate chain, suites, groups and ALPN (argv[3]: other suites to compare)
-    const server = mode === "echo" ? net.createServer(echo) : tls.createServer(smpTlsServerOptions(loadOrCreateIdentity(mkdtempSync(join(tmpdir(), "tsense-bench-")), "ed25519").identity, process.argv[3] || undefined), echo);
+    const server = mode === "echo" ? net.createServer(echo) : tls.createServer(smpTlsServerOptions(loadOrCreateIdentity(scratchDir(), "ed25519").identity, process.argv[3] || undefined), echo);
     server.maxConnections = 100_000;
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     process.send!({ port: (server.address() as net.AddressInfo).port, blockSize: SMP_BLOCK_SIZE });
@@ -47,8 +58,7 @@ async function run(): Promise<void> {
     return;
   }
   if (mode === "cluster") {
-    const dir = mkdtempSync(join(tmpdir(), "tsense-bench-"));
-    const relay = await startRelayCluster(["--port", "0", "--data-dir", dir, "--provider", process.argv[3] ?? "native", "--quota", String(QUOTA)], Number(process.argv[4] ?? 2), () => {}, process.execArgv.filter((a) => a.startsWith("--cpu-prof")));
+    const relay = await startRelayCluster(["--port", "0", "--data-dir", scratchDir(), "--provider", process.argv[3] ?? "native", "--quota", String(QUOTA)], Number(process.argv[4] ?? 2), () => {}, process.execArgv.filter((a) => a.startsWith("--cpu-prof")));
     process.send!({ address: relay.address, pids: relay.pids });
     process.on("message", (m) => {
       if (m !== "stats") return;
@@ -71,7 +81,7 @@ async function run(): Promise<void> {
     return;
   }
   const provider = getProvider(process.argv[3] ?? "native");
-  const { identity } = loadOrCreateIdentity(mkdtempSync(join(tmpdir(), "tsense-bench-")), "ed25519");
+  const { identity } = loadOrCreateIdentity(scratchDir(), "ed25519");
   const handler = new CommandHandler({ store: new MemoryQueueStore(), provider, quota: QUOTA });
   const server = new SmpServer({ handler, identity, port: 0 });
   await server.listen();
