@@ -12,7 +12,10 @@
  * - cross: connection i sends to the queue of another connection (a random cycle), which
  *          ACKs; then i sends the next. On the cluster a SEND crosses processes whenever the
  *          two connections landed on different workers (about half of them; printed).
- * The servers run in child processes; the load generator here.
+ * The servers run in child processes; the load generator is native (`--loadgen native`, the
+ * default when it builds: native/loadgen.c, one process per set of connections, so the
+ * servers get the cores a Node client would take) or this process (`--loadgen node`; the
+ * cross workload needs it).
  */
 import { fork, ChildProcess } from "node:child_process";
 import * as net from "node:net";
@@ -33,6 +36,8 @@ import { BlockStream } from "../../firmware/transport/smp/node/block-stream";
 import { runCore } from "./relay-core";
 import { SMP_ALPN } from "../../firmware/transport/smp/version";
 import { corrIdSource } from "./corr-ids";
+import { buildLoadgen } from "./native/build";
+import { LoadgenRun, NativeLoadgen } from "./native/loadgen";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -332,7 +337,8 @@ const USAGE = `usage: npm run bench -- relay [--connections N] [--seconds S] [--
   --workloads LIST  relay workloads, comma-separated: own, cross (default both; "none" = echoes only)
   --tls-echo LIST   TLS 1.3 suites for the TLS block echo, comma-separated: ${Object.keys(TLS13_SUITES).join(", ")}
                     (default chacha20, the relay's own; "none" = no TLS echo)
-  --core            only the relay's own work per message, in this process: no TLS, no sockets (relay-core.ts)`;
+  --core            only the relay's own work per message, in this process: no TLS, no sockets (relay-core.ts)
+  --loadgen KIND    native (default when it builds: C, OpenSSL, libsodium) or node; the cross workload needs node`;
 
 function parseList<T extends string>(value: string | undefined, fallback: readonly T[], allowed: readonly string[], what: string): T[] {
   if (value === undefined) return [...fallback];
@@ -347,7 +353,8 @@ export async function main(argv: string[]): Promise<number> {
   let workloads: Workload[];
   let tlsEchoes: string[];
   try {
-    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, rounds: { type: "string" }, provider: { type: "string" }, workers: { type: "string" }, workloads: { type: "string" }, "tls-echo": { type: "string" }, core: { type: "boolean" }, help: { type: "boolean" } } }).values;
+    values = parseArgs({ args: argv, options: { connections: { type: "string" }, seconds: { type: "string" }, size: { type: "string" }, rounds: { type: "string" }, provider: { type: "string" }, workers: { type: "string" }, workloads: { type: "string" }, "tls-echo": { type: "string" }, core: { type: "boolean" }, loadgen: { type: "string" }, help: { type: "boolean" } } }).values;
+    if (values.loadgen !== undefined && values.loadgen !== "native" && values.loadgen !== "node") throw new Error(`--loadgen: expected native or node, got "${values.loadgen}"`);
     workloads = parseList(values.workloads, WORKLOADS, WORKLOADS, "workload");
     tlsEchoes = parseList(values["tls-echo"], ["chacha20"], Object.keys(TLS13_SUITES), "TLS suite");
   } catch (e) {
@@ -373,10 +380,25 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  console.log(`relay benchmark: ${conns} connections per server, ${rounds} rounds of ${seconds} s per echo, relay and workload, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  // The native load generator, unless asked for Node or it cannot be built here.
+  let loadgen: string | undefined;
+  if (values.loadgen !== "node") {
+    const b = buildLoadgen();
+    if (b.ok) loadgen = b.path;
+    else if (values.loadgen === "native") return console.error(`bench relay: ${b.error}`), 1;
+    else console.log(`bench relay: ${b.error}; using the Node load generator`);
+  }
+  if (loadgen !== undefined && workloads.includes("cross")) {
+    if (values.workloads !== undefined) {
+      console.error("bench relay: the cross workload runs only with --loadgen node");
+      return 2;
+    }
+    workloads = workloads.filter((w) => w !== "cross"); // the default list: cross needs --loadgen node
+  }
+  console.log(`relay benchmark: ${conns} connections per server, ${rounds} rounds of ${seconds} s per echo, relay and workload, SEND body ${size} bytes (16 KiB blocks), provider ${providerName}, load generator ${loadgen !== undefined ? "native (C)" : "node (this process)"}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
   try {
-    return await runAll({ conns, seconds, size, providerName, rounds, workers, workloads, tlsEchoes });
+    return await runAll({ conns, seconds, size, providerName, rounds, workers, workloads, tlsEchoes, loadgen });
   } catch (e) {
     console.error(`bench relay: ${(e as Error).message}`);
     return 1;
@@ -394,6 +416,8 @@ interface RelayUnderTest {
   target: number[];
   /** crosses[i]: connection i and its target are on different processes */
   crosses: boolean[] | undefined;
+  /** the native load generator holding this relay's connections (instead of setup) */
+  native: NativeLoadgen | undefined;
 }
 
 interface EchoUnderTest {
@@ -401,6 +425,7 @@ interface EchoUnderTest {
   child: ChildProcess;
   stats: RelayStats;
   conns: EchoConn[];
+  native: NativeLoadgen | undefined;
 }
 
 interface RunOptions {
@@ -412,6 +437,28 @@ interface RunOptions {
   workers: number;
   workloads: Workload[];
   tlsEchoes: string[];
+  /** the native load generator's binary; undefined = the Node one */
+  loadgen: string | undefined;
+}
+
+/** An echo period driven by the native load generator (as echoRun). */
+async function nativeEchoRun(lg: NativeLoadgen, seconds: number, serverStats: RelayStats): Promise<EchoResult> {
+  const before = await serverStats();
+  const r = await lg.run(seconds);
+  const after = await serverStats();
+  if (r.errors > 0) throw new Error(`native load generator: ${r.errors} errors, first: ${r.firstError}`);
+  const n = Math.max(1, r.count);
+  return { rate: r.rate, p50: r.p50Ms, p99: r.p99Ms, serverCpuUs: (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / n, clientCpuUs: r.cpuUs / n };
+}
+
+/** A relay period driven by the native load generator (the own workload, as relayRun). */
+async function nativeRelayRun(lg: NativeLoadgen, seconds: number, relayStats: RelayStats): Promise<{ run: LoadgenRun; cpuPerMsgUs: number; cpuShare: number }> {
+  const before = await relayStats();
+  const r = await lg.run(seconds);
+  const after = await relayStats();
+  // the relay's CPU over the period and the drain, per message it took in the same span
+  const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  return { run: r, cpuPerMsgUs: cpuUs / Math.max(1, after.stats.sent - before.stats.sent), cpuShare: cpuUs / 1e6 / (r.elapsedS + r.drainS) };
 }
 
 const statsOf = (child: ChildProcess): RelayStats => () =>
@@ -430,6 +477,12 @@ const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 async function runAll(o: RunOptions): Promise<number> {
   const { conns, seconds, size, providerName, rounds, workers, workloads } = o;
   const children: ChildProcess[] = [];
+  const loadgens: NativeLoadgen[] = [];
+  const native = (): NativeLoadgen => {
+    const lg = new NativeLoadgen(o.loadgen!);
+    loadgens.push(lg);
+    return lg;
+  };
   const echoes: EchoUnderTest[] = [];
   const relays: RelayUnderTest[] = [];
   // results[name] = per-round { rate, ratio }
@@ -443,26 +496,46 @@ async function runAll(o: RunOptions): Promise<number> {
   try {
     const tcp = await startChild(["echo"]);
     children.push(tcp.child);
-    echoes.push({ name: "TCP block echo (floor)", child: tcp.child, stats: statsOf(tcp.child), conns: await echoConnect(tcp.info.port as number, conns) });
+    if (o.loadgen !== undefined) {
+      const lg = native();
+      await lg.connectEcho("tcp-echo", tcp.info.port as number, conns);
+      echoes.push({ name: "TCP block echo (floor)", child: tcp.child, stats: statsOf(tcp.child), conns: [], native: lg });
+    } else {
+      echoes.push({ name: "TCP block echo (floor)", child: tcp.child, stats: statsOf(tcp.child), conns: await echoConnect(tcp.info.port as number, conns), native: undefined });
+    }
     for (const suite of o.tlsEchoes) {
       const t = await startChild(["tls-echo", TLS13_SUITES[suite]]);
       children.push(t.child);
       const setupStart = performance.now();
+      if (o.loadgen !== undefined) {
+        if (suite !== "chacha20") throw new Error(`the native load generator offers only the relay's suite (chacha20), not ${suite}: use --loadgen node`);
+        const lg = native();
+        const c = await lg.connectEcho("tls-echo", t.info.port as number, conns);
+        echoes.push({ name: `TLS block echo ${suite}`, child: t.child, stats: statsOf(t.child), conns: [], native: lg });
+        console.log(`TLS block echo ${suite}: ${conns} TLS handshakes in ${(c.setupMs / 1000).toFixed(1)} s; negotiated TLSv1.3 ${c.tls}, ALPN smp/1`);
+        continue;
+      }
       const c = await tlsEchoConnect(t.info.port as number, conns, TLS13_SUITES[suite]);
-      echoes.push({ name: `TLS block echo ${suite}`, child: t.child, stats: statsOf(t.child), conns: c.conns });
+      echoes.push({ name: `TLS block echo ${suite}`, child: t.child, stats: statsOf(t.child), conns: c.conns, native: undefined });
       console.log(`TLS block echo ${suite}: ${conns} TLS handshakes in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; negotiated ${c.negotiated}`);
     }
     if (workloads.length > 0) {
       const single = await startChild(["relay", providerName]);
       children.push(single.child);
-      relays.push({ name: "1 process", address: single.info.address as string, workers: 1, child: single.child, stats: statsOf(single.child), setup: undefined, target: [], crosses: undefined });
+      relays.push({ name: "1 process", address: single.info.address as string, workers: 1, child: single.child, stats: statsOf(single.child), setup: undefined, target: [], crosses: undefined, native: undefined });
       if (workers > 1) {
         const multi = await startChild(["cluster", providerName, String(workers)]);
         children.push(multi.child);
-        relays.push({ name: `${workers} processes`, address: multi.info.address as string, workers, child: multi.child, stats: statsOf(multi.child), setup: undefined, target: [], crosses: undefined });
+        relays.push({ name: `${workers} processes`, address: multi.info.address as string, workers, child: multi.child, stats: statsOf(multi.child), setup: undefined, target: [], crosses: undefined, native: undefined });
       }
     }
     for (const r of relays) {
+      if (o.loadgen !== undefined) {
+        r.native = native();
+        const c = await r.native.connectSmp(r.address, conns, size);
+        console.log(`${r.name}: ${conns} TLS handshakes + NEW in ${(c.setupMs / 1000).toFixed(1)} s; SMP v${c.version}`);
+        continue;
+      }
       r.setup = await relaySetup(r.address, conns, size, providerName);
       r.target = randomCycle(conns);
       const cs = r.setup!.cs;
@@ -480,13 +553,20 @@ async function runAll(o: RunOptions): Promise<number> {
       console.log(`round ${round}/${rounds}   (load average ${loadAverage()})`);
       let floor = NaN;
       for (const e of echoes) {
-        const x = await echoRun(e.conns, seconds, e.stats);
+        const x = e.native !== undefined ? await nativeEchoRun(e.native, seconds, e.stats) : await echoRun(e.conns, seconds, e.stats);
         if (Number.isNaN(floor)) floor = x.rate;
         record(e.name, x.rate, x.rate / floor);
         console.log(`  ${e.name.padEnd(27)}: ${x.rate.toFixed(0).padStart(7)} round trips/s   p50 ${x.p50.toFixed(1)} ms   p99 ${x.p99.toFixed(1)} ms   ${((100 * x.rate) / floor).toFixed(1)} % of the floor   CPU/round trip server ${x.serverCpuUs.toFixed(0)} µs, load gen. ${x.clientCpuUs.toFixed(0)} µs   (load average ${loadAverage()})`);
       }
       for (const w of workloads) {
         for (const r of relays) {
+          if (r.native !== undefined) {
+            const n = await nativeRelayRun(r.native, seconds, r.stats);
+            const ratio = n.run.rate / floor;
+            record(key(r, w), n.run.rate, ratio);
+            console.log(`  ${key(r, w).padEnd(27)}: ${n.run.rate.toFixed(0).padStart(7)} msg/s   p50 ${n.run.p50Ms.toFixed(1)} ms   p99 ${n.run.p99Ms.toFixed(1)} ms   ${(ratio * 100).toFixed(1)} % of the floor   CPU/msg relay ${n.cpuPerMsgUs.toFixed(0)} µs (${(n.cpuShare * 100).toFixed(0)} % of a core), load gen. ${(n.run.cpuUs / Math.max(1, n.run.count)).toFixed(0)} µs   (errors ${n.run.errors}${n.run.errors > 0 ? `, first: ${n.run.firstError}` : ""})   (load average ${loadAverage()})`);
+            continue;
+          }
           const before = await r.stats();
           const x = await relayRun(r.setup!, seconds, r.stats, w, r.target, r.crosses);
           const after = await r.stats();
@@ -501,6 +581,7 @@ async function runAll(o: RunOptions): Promise<number> {
   } finally {
     for (const r of relays) for (const c of r.setup?.cs ?? []) c.session.close();
     for (const e of echoes) for (const c of e.conns) c.close();
+    for (const lg of loadgens) lg.quit();
     for (const c of children) c.kill("SIGINT");
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -699,16 +699,23 @@ static void cmd_run(char *args) {
     }
     poll_once(20);
   }
+  double drained = now_s() - drain;
   qsort(g_lat, (size_t)g_lat_n, sizeof *g_lat, cmp_double);
   double p50 = g_lat_n ? g_lat[g_lat_n / 2] : 0, p99 = g_lat_n ? g_lat[(long)(g_lat_n * 0.99)] : 0;
   json_safe(g_first_error);
-  printf("{\"count\":%ld,\"elapsedS\":%.3f,\"rate\":%.1f,\"p50Ms\":%.2f,\"p99Ms\":%.2f,\"cpuUs\":%.0f,\"cpuUsPer\":%.2f,\"errors\":%ld,\"firstError\":\"%s\"}\n", count, elapsed,
+  printf("{\"count\":%ld,\"elapsedS\":%.3f,\"drainS\":%.3f,\"rate\":%.1f,\"p50Ms\":%.2f,\"p99Ms\":%.2f,\"cpuUs\":%.0f,\"cpuUsPer\":%.2f,\"errors\":%ld,\"firstError\":\"%s\"}\n", count, elapsed, drained,
          count / elapsed, p50, p99, cpu, count ? cpu / count : 0, g_errors, g_first_error);
   fflush(stdout);
 }
 
 int main(void) {
   if (sodium_init() < 0) return fprintf(stderr, "loadgen: libsodium failed to initialise\n"), 1;
+  /* thousands of sockets: the soft descriptor limit (often 1,024) up to the hard one */
+  struct rlimit nofile;
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &nofile);
+  }
   g_ep = epoll_create1(0);
   g_lat = malloc(sizeof *g_lat * MAX_LAT);
   g_ctx = SSL_CTX_new(TLS_client_method());
