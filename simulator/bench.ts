@@ -9,7 +9,7 @@
  *   --max-minutes M   wall-time budget for the whole bench (default 4)
  *   --sizes a,b,c     fleet sizes to try (default 100,250,500,1000,2000,5000,10000)
  *   --step-seconds S  seconds judged per step, from the moment every device is connected (default 40)
- *   --workers N|auto  device threads per step (default auto: one per core from 500 devices)
+ *   --workers N|auto  device threads per step (default auto: one per core, at least one per 1,250 devices, from 500 devices)
  *   --relay-thread on|off  the embedded relay in its own thread (default: on when devices run in workers)
  *   --json            machine-readable result
  */

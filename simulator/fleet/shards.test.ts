@@ -1,11 +1,23 @@
 // Device shards (worker threads) and honest latency in accelerated time.
 import { describe, expect, it } from "vitest";
 import { runFleet } from "./fleet";
+import { availableParallelism } from "node:os";
+import { AUTO_DEVICES_PER_WORKER, AUTO_SHARD_MIN_DEVICES, autoWorkers } from "./shards";
 import { parseSpecText } from "../spec/index";
 
 function spec(text: string) {
   return parseSpecText(text, "test.yaml");
 }
+
+describe("--workers auto", () => {
+  it("keeps small fleets in the main thread, gives one thread per core, and more for large fleets", () => {
+    const cores = Math.max(1, availableParallelism());
+    expect(autoWorkers(AUTO_SHARD_MIN_DEVICES - 1)).toBe(0);
+    expect(autoWorkers(AUTO_SHARD_MIN_DEVICES)).toBe(cores);
+    expect(autoWorkers(AUTO_DEVICES_PER_WORKER * (cores + 2))).toBe(cores + 2);
+    expect(autoWorkers(AUTO_DEVICES_PER_WORKER * (cores + 2) + 1)).toBe(cores + 3);
+  });
+});
 
 describe("fleet in worker threads", () => {
   it("accounts for every reading of devices in two shards through link loss, a relay restart, power-cut reboots and skew", async () => {
